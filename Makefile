@@ -1,0 +1,44 @@
+# simbias: `make results` regenerates the default scale, `make test` runs the suite.
+SHELL := /bin/bash
+VENV ?= .venv
+PYTHON_BASE ?= python3
+CORES ?= all
+CONFIG ?= config.yaml
+SNAKEMAKE_ARGS ?=
+
+# Scripts called by the rules run with the venv's python.
+export PATH := $(abspath $(VENV))/bin:$(PATH)
+
+.PHONY: results test lint format dry-run clean-results venv
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: envs/requirements.txt pyproject.toml
+	test -x $(VENV)/bin/python || $(PYTHON_BASE) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r envs/requirements.txt
+	$(VENV)/bin/pip install --quiet --no-deps -e .
+	touch $@
+
+results: venv
+	snakemake --cores $(CORES) --configfile $(CONFIG) --rerun-incomplete $(SNAKEMAKE_ARGS)
+
+dry-run: venv
+	snakemake -n --configfile $(CONFIG) $(SNAKEMAKE_ARGS)
+
+test: venv
+	pytest $(PYTEST_ARGS)
+
+lint: venv
+	ruff check .
+	ruff format --check .
+	snakefmt --check Snakefile workflow/rules
+	snakemake --lint --cores 1
+
+format: venv
+	ruff format .
+	ruff check --fix .
+	snakefmt Snakefile workflow/rules
+
+clean-results:
+	rm -rf results .snakemake

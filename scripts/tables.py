@@ -1,0 +1,24 @@
+"""Summarise per-run simplicity-bias metrics over seeds into CSV and markdown tables."""
+
+import argparse
+import json
+
+from simbias.report.tables import write_sb_tables
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--manifest",
+        required=True,
+        help="JSON list of {experiment, dataset, model, regime, seed, path}",
+    )
+    parser.add_argument("--runs-csv", required=True)
+    parser.add_argument("--summary-csv", required=True)
+    parser.add_argument("--markdown", required=True)
+    args = parser.parse_args()
+    write_sb_tables(json.loads(args.manifest), args.runs_csv, args.summary_csv, args.markdown)
+
+
+if __name__ == "__main__":
+    main()

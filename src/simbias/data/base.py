@@ -1,0 +1,71 @@
+"""What every dataset generator returns, and the registry that finds it by kind."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+
+#: The four splits every dataset writes. ``s_rand`` has the simple feature
+#: permuted across examples; ``sc_rand`` has every complex feature permuted.
+SPLITS = ("train", "test", "s_rand", "sc_rand")
+
+
+@dataclass
+class Split:
+    """Inputs ``x`` (float32, N x ...) and integer labels ``y`` (int64, N)."""
+
+    x: np.ndarray
+    y: np.ndarray
+
+    def __post_init__(self) -> None:
+        if len(self.x) != len(self.y):
+            raise ValueError(f"x has {len(self.x)} rows but y has {len(self.y)}")
+
+
+@dataclass
+class DatasetSplits:
+    splits: dict[str, Split]
+    #: Generator parameters recorded in the dataset card (JSON-serialisable).
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        missing = set(SPLITS) - set(self.splits)
+        if missing:
+            raise ValueError(f"dataset is missing splits {sorted(missing)}")
+
+
+class DatasetGenerator:
+    """A dataset kind: built from its config entry, generates all splits from a seed."""
+
+    kind: ClassVar[str]
+    registry: ClassVar[dict[str, type[DatasetGenerator]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if getattr(cls, "kind", None):
+            DatasetGenerator.registry[cls.kind] = cls
+
+    def __init__(self, **params: Any) -> None:
+        self.params = params
+
+    def generate(self, seed: int) -> DatasetSplits:
+        raise NotImplementedError
+
+
+def get_generator(kind: str, params: dict[str, Any]) -> DatasetGenerator:
+    # Importing the package registers every built-in kind.
+    from simbias import data  # noqa: F401
+
+    try:
+        cls = DatasetGenerator.registry[kind]
+    except KeyError:
+        known = ", ".join(sorted(DatasetGenerator.registry))
+        raise ValueError(f"unknown dataset kind {kind!r}; known kinds: {known}") from None
+    return cls(**params)
+
+
+def permute_rows(values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Shuffle ``values`` along the example axis, breaking their link to the label."""
+    return values[rng.permutation(len(values))]

@@ -1,0 +1,88 @@
+"""Writing a dataset to disk with its card, and loading it back with checks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from simbias.data.base import SPLITS, DatasetSplits, Split
+from simbias.io import sha256_file, write_atomic, write_json_atomic
+
+CARD_NAME = "card.json"
+
+
+class DatasetCorruptError(RuntimeError):
+    """A dataset file is missing or does not match the sha256 in its card."""
+
+
+def _class_balance(y: np.ndarray) -> dict[str, int]:
+    labels, counts = np.unique(y, return_counts=True)
+    return {str(int(label)): int(count) for label, count in zip(labels, counts, strict=True)}
+
+
+def write_dataset(out_dir: str | Path, name: str, dataset: DatasetSplits, seed: int) -> Path:
+    """Write ``{split}.npz`` for every split, then ``card.json`` (written last, so its
+    presence means the dataset is complete)."""
+    out_dir = Path(out_dir)
+    files: dict[str, Any] = {}
+    for split_name in SPLITS:
+        split = dataset.splits[split_name]
+        path = out_dir / f"{split_name}.npz"
+        x = np.ascontiguousarray(split.x, dtype=np.float32)
+        y = np.ascontiguousarray(split.y, dtype=np.int64)
+
+        def save(tmp: Path, x: np.ndarray = x, y: np.ndarray = y) -> None:
+            with open(tmp, "wb") as handle:
+                np.savez(handle, x=x, y=y)
+
+        write_atomic(path, save)
+        files[path.name] = {
+            "sha256": sha256_file(path),
+            "x_shape": list(x.shape),
+            "y_shape": list(y.shape),
+            "class_balance": _class_balance(y),
+        }
+    card = {
+        "name": name,
+        "seed": seed,
+        "generator": dataset.params,
+        "n_classes": int(max(int(s.y.max()) for s in dataset.splits.values()) + 1),
+        "input_shape": list(dataset.splits["train"].x.shape[1:]),
+        "files": files,
+    }
+    return write_json_atomic(out_dir / CARD_NAME, card)
+
+
+def read_card(data_dir: str | Path) -> dict[str, Any]:
+    path = Path(data_dir) / CARD_NAME
+    if not path.exists():
+        raise DatasetCorruptError(f"{path} is missing: regenerate the dataset")
+    return json.loads(path.read_text())
+
+
+def load_split(data_dir: str | Path, split: str, verify: bool = True) -> Split:
+    """Load one split, refusing a file whose sha256 differs from the card's."""
+    data_dir = Path(data_dir)
+    if split not in SPLITS:
+        raise ValueError(f"unknown split {split!r}; expected one of {SPLITS}")
+    card = read_card(data_dir)
+    path = data_dir / f"{split}.npz"
+    if not path.exists():
+        raise DatasetCorruptError(f"{path} is missing: regenerate the dataset")
+    if verify:
+        expected = card["files"][path.name]["sha256"]
+        actual = sha256_file(path)
+        if actual != expected:
+            raise DatasetCorruptError(
+                f"{path} is corrupted: sha256 {actual[:12]}... does not match "
+                f"{expected[:12]}... recorded in {data_dir / CARD_NAME}; delete the "
+                "directory and regenerate it"
+            )
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            return Split(x=npz["x"], y=npz["y"])
+    except (OSError, ValueError, KeyError) as error:
+        raise DatasetCorruptError(f"{path} cannot be read: {error}") from error

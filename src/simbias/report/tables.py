@@ -1,0 +1,92 @@
+"""Tables over seeds: long-form CSV for machines, markdown for readers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from simbias.analysis.aggregate import summarise
+from simbias.io import write_text_atomic
+
+RUN_KEYS = ["experiment", "dataset", "model", "regime", "seed"]
+GROUP_KEYS = ["experiment", "dataset", "model", "regime", "split", "metric"]
+SPLIT_LABELS = {"test": "test", "s_rand": "S-rand", "sc_rand": "S^c-rand"}
+
+
+def load_run_metrics(manifest: list[dict[str, Any]]) -> pd.DataFrame:
+    """Long form (one row per run x split x metric) from per-run metric JSON files.
+
+    ``manifest`` items carry the RUN_KEYS and ``path`` of a JSON with ``{split}_{metric}`` keys.
+    """
+    rows = []
+    for entry in manifest:
+        metrics = json.loads(Path(entry["path"]).read_text())
+        for key, value in metrics.items():
+            split, _, metric = key.rpartition("_")
+            rows.append(
+                {
+                    **{k: entry[k] for k in RUN_KEYS},
+                    "split": split,
+                    "metric": metric,
+                    "value": float(value),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def summarise_metrics(long_form: pd.DataFrame) -> pd.DataFrame:
+    return summarise(long_form, GROUP_KEYS)
+
+
+def format_cell(row: pd.Series) -> str:
+    return f"{row['mean']:.3f} ± {row['std']:.3f} [{row['ci_low']:.3f}, {row['ci_high']:.3f}]"
+
+
+def markdown_table(summary: pd.DataFrame, metric: str) -> str:
+    """One row per experiment x regime, one column per split: mean ± std [95% CI]."""
+    chosen = summary[summary["metric"] == metric].copy()
+    chosen["cell"] = chosen.apply(format_cell, axis=1)
+    chosen["split"] = chosen["split"].map(SPLIT_LABELS).fillna(chosen["split"])
+    n_seeds = chosen.groupby(["experiment", "regime"])["n"].max().rename("seeds")
+    table = chosen.pivot_table(
+        index=["experiment", "dataset", "model", "regime"],
+        columns="split",
+        values="cell",
+        aggfunc="first",
+    )
+    table = table[[label for label in SPLIT_LABELS.values() if label in table.columns]]
+    table = table.join(n_seeds, on=["experiment", "regime"]).reset_index()
+    return table.to_markdown(index=False)
+
+
+def write_markdown_report(summary: pd.DataFrame, title: str) -> str:
+    parts = [f"# {title}", "", "Mean ± std over seeds [bootstrap 95% CI of the mean].", ""]
+    for metric in sorted(summary["metric"].unique()):
+        parts += [f"## {metric}", "", markdown_table(summary, metric), ""]
+    return "\n".join(parts)
+
+
+def write_sb_tables(
+    manifest: list[dict[str, Any]],
+    runs_csv: str | Path,
+    summary_csv: str | Path,
+    markdown: str | Path,
+) -> pd.DataFrame:
+    """Per-run metrics, their summary over seeds, and the markdown view."""
+    long_form = load_run_metrics(manifest)
+    summary = summarise_metrics(long_form)
+    write_text_atomic(runs_csv, long_form.to_csv(index=False))
+    write_text_atomic(summary_csv, summary.to_csv(index=False))
+    write_text_atomic(markdown, write_markdown_report(summary, "Simplicity-bias metrics"))
+    return summary
+
+
+def load_histories(manifest: list[dict[str, Any]]) -> pd.DataFrame:
+    """Every run's history.csv, stacked with its run keys."""
+    frames = [
+        pd.read_csv(entry["path"]).assign(**{k: entry[k] for k in RUN_KEYS}) for entry in manifest
+    ]
+    return pd.concat(frames, ignore_index=True)

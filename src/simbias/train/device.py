@@ -1,0 +1,15 @@
+"""Pick the torch device and thread count once per process."""
+
+from __future__ import annotations
+
+import torch
+
+
+def configure_torch(device: str = "cpu", threads: int = 1) -> str:
+    """Set intra-op threads and resolve ``auto`` to cuda when available, else cpu."""
+    torch.set_num_threads(max(1, threads))
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise RuntimeError(f"device {device!r} requested but CUDA is not available here")
+    return device

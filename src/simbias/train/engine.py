@@ -1,0 +1,176 @@
+"""One training engine for every model and regime.
+
+Data lives on the device as tensors and batches are taken by indexing, so the
+hot loop has no per-sample Python and no DataLoader. Metrics accumulate on the
+device and are read once an epoch (the only host sync). A checkpoint is
+written atomically after every epoch; a restarted run resumes from it and ends
+bit-identical (on CPU) to an uninterrupted one.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+from tqdm.auto import tqdm
+
+from simbias.io import write_atomic
+from simbias.train.optim import build_optimizer, build_scheduler
+from simbias.train.spec import TrainSpec
+
+CHECKPOINT_NAME = "checkpoint.pt"
+
+
+class TrainingDivergedError(RuntimeError):
+    """The training loss became NaN or infinite."""
+
+
+@dataclass
+class TensorData:
+    """Inputs and labels already on the training device."""
+
+    x: torch.Tensor
+    y: torch.Tensor
+
+    def __len__(self) -> int:
+        return len(self.y)
+
+
+@dataclass
+class FitResult:
+    history: list[dict[str, float]]
+    resumed_from_epoch: int
+
+
+EpochHook = Callable[[int, dict[str, float]], None]
+
+
+@torch.no_grad()
+def predict_logits(model: nn.Module, x: torch.Tensor, batch_size: int = 2048) -> torch.Tensor:
+    """Logits for ``x`` in eval mode, batched; the model's mode is restored afterwards."""
+    was_training = model.training
+    model.eval()
+    logits = torch.cat([model(x[i : i + batch_size]) for i in range(0, len(x), batch_size)])
+    model.train(was_training)
+    return logits
+
+
+def _accuracy_on_device(model: nn.Module, data: TensorData, batch_size: int) -> torch.Tensor:
+    logits = predict_logits(model, data.x, batch_size)
+    return (logits.argmax(dim=1) == data.y).float().mean()
+
+
+def fit(
+    model: nn.Module,
+    train: TensorData,
+    spec: TrainSpec,
+    seed: int,
+    run_dir: str | Path,
+    run_name: str,
+    eval_sets: dict[str, TensorData] | None = None,
+    on_epoch_end: EpochHook | None = None,
+) -> FitResult:
+    """Train ``model`` in place for ``spec.epochs`` epochs, resuming from ``run_dir``'s
+    checkpoint when one exists. Returns the per-epoch history."""
+    run_dir = Path(run_dir)
+    device = train.x.device
+    eval_sets = eval_sets or {}
+    n = len(train)
+    batch_size = spec.batch_size_for(n)
+    steps_per_epoch = math.ceil(n / batch_size)
+
+    optimizer = build_optimizer(spec, model)
+    scheduler = build_scheduler(spec, optimizer, steps_per_epoch)
+    shuffle = torch.Generator(device=device)
+    shuffle.manual_seed(seed)
+
+    history: list[dict[str, float]] = []
+    start_epoch = 0
+    checkpoint_path = run_dir / CHECKPOINT_NAME
+    if checkpoint_path.exists():
+        state = torch.load(checkpoint_path, map_location=device, weights_only=False)
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        scheduler.load_state_dict(state["scheduler"])
+        shuffle.set_state(state["shuffle_rng"])
+        torch.set_rng_state(state["torch_rng"])
+        history = state["history"]
+        start_epoch = state["epoch"]
+
+    model.train()
+    epochs = tqdm(
+        range(start_epoch, spec.epochs),
+        desc=run_name,
+        initial=start_epoch,
+        total=spec.epochs,
+        disable=None,  # quiet when not a terminal
+        leave=False,
+    )
+    for epoch in epochs:
+        started = time.perf_counter()
+        loss_sum = torch.zeros((), device=device)
+        correct = torch.zeros((), device=device, dtype=torch.long)
+        order = torch.randperm(n, generator=shuffle, device=device)
+        lr_at_start = optimizer.param_groups[0]["lr"]
+        for step in range(steps_per_epoch):
+            index = order[step * batch_size : (step + 1) * batch_size]
+            inputs, labels = train.x[index], train.y[index]
+            logits = model(inputs)
+            loss = F.cross_entropy(logits, labels)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            scheduler.step()
+            # Accumulated on the device: no host sync inside the step loop.
+            loss_sum += loss.detach() * len(index)
+            correct += (logits.detach().argmax(dim=1) == labels).sum()
+
+        row = {"epoch": epoch + 1, "lr": lr_at_start}
+        evaluated = {
+            f"{name}_accuracy": _accuracy_on_device(model, data, spec.eval_batch_size)
+            for name, data in eval_sets.items()
+        }
+        # The one host sync of the epoch.
+        row["train_loss"] = float(loss_sum) / n
+        row["train_accuracy"] = float(correct) / n
+        row.update({key: float(value) for key, value in evaluated.items()})
+        row["seconds"] = time.perf_counter() - started
+        if not math.isfinite(row["train_loss"]):
+            raise TrainingDivergedError(
+                f"run {run_name}: training loss became {row['train_loss']} at epoch {epoch + 1}"
+                f" (lr {lr_at_start:g}); lower the learning rate"
+            )
+        history.append(row)
+        _save_checkpoint(checkpoint_path, model, optimizer, scheduler, shuffle, history, epoch + 1)
+        epochs.set_postfix(loss=f"{row['train_loss']:.4f}", acc=f"{row['train_accuracy']:.3f}")
+        if on_epoch_end is not None:
+            on_epoch_end(epoch + 1, row)
+    return FitResult(history=history, resumed_from_epoch=start_epoch)
+
+
+def _save_checkpoint(
+    path: Path,
+    model: nn.Module,
+    optimizer: torch.optim.Optimizer,
+    scheduler: Any,
+    shuffle: torch.Generator,
+    history: list[dict[str, float]],
+    epoch: int,
+) -> None:
+    state = {
+        "model": model.state_dict(),
+        "optimizer": optimizer.state_dict(),
+        "scheduler": scheduler.state_dict(),
+        "shuffle_rng": shuffle.get_state(),
+        "torch_rng": torch.get_rng_state(),
+        "history": history,
+        "epoch": epoch,
+    }
+    write_atomic(path, lambda tmp: torch.save(state, tmp))

@@ -1,0 +1,104 @@
+"""The config: schema refuses typos and unsafe names; experiments resolve into runs."""
+
+from __future__ import annotations
+
+import copy
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from simbias.config import ConfigError, all_runs, deep_merge, load_config, run_specs, validate
+
+
+@pytest.fixture
+def config(repo):
+    return load_config(repo / "config.yaml")
+
+
+def test_default_and_tiny_configs_are_valid(repo, config):
+    tiny = load_config(repo / "config.yaml", repo / "configs" / "tiny.yaml")
+    assert len(all_runs(config)) == 9
+    assert tiny["experiments"]["pitfalls_lms5"]["seeds"] == [0, 1]
+    # The overlay replaces only what it names.
+    assert tiny["datasets"]["lms5"]["params"]["dim"] == 50
+
+
+@pytest.mark.parametrize(
+    "path, value, named",
+    [
+        (("regimes", "sgd", "train", "epochz"), 3, "epochz"),
+        (("datasets", "lms5", "params", "n_trian"), 10, "n_trian"),
+        (("models", "mlp", "params", "width"), "wide", "models/mlp/params/width"),
+        (("experiments", "pitfalls_lms5", "seeds"), "0", "experiments/pitfalls_lms5/seeds"),
+        (("experiments", "pitfalls_lms5", "figures"), ["sb_acuracy"], "sb_acuracy"),
+        (("datasets", "lms5", "params", "simple"), 6, "datasets/lms5/params/simple"),
+    ],
+)
+def test_typos_and_wrong_types_are_refused_naming_the_key(config, path, value, named):
+    broken = copy.deepcopy(config)
+    node = broken
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    with pytest.raises(ConfigError) as error:
+        validate(broken)
+    assert named in str(error.value)
+
+
+@pytest.mark.parametrize("name", ["../evil", "a/b", "..", "x..y", ".hidden", "sp ace", ""])
+def test_names_that_could_escape_results_are_refused(config, name):
+    broken = copy.deepcopy(config)
+    broken["datasets"][name] = broken["datasets"]["lms5"]
+    with pytest.raises(ConfigError, match="datasets"):
+        validate(broken)
+
+
+def test_safe_names_are_accepted(config):
+    ok = copy.deepcopy(config)
+    ok["regimes"]["useful+sam_v1.2-b"] = ok["regimes"]["sgd"]
+    validate(ok)
+
+
+def test_undeclared_references_are_refused(config):
+    broken = copy.deepcopy(config)
+    broken["experiments"]["pitfalls_lms5"]["regimes"] = ["adam"]
+    with pytest.raises(ConfigError, match="experiments/pitfalls_lms5/regimes: 'adam'"):
+        validate(broken)
+
+
+def test_a_run_shared_by_two_experiments_must_train_the_same_way(config):
+    broken = copy.deepcopy(config)
+    clone = copy.deepcopy(broken["experiments"]["pitfalls_lms5"])
+    clone["train"] = {"epochs": 99}
+    broken["experiments"]["lms5_longer"] = clone
+    with pytest.raises(ConfigError, match="lms5/mlp/sgd/seed0 is also trained"):
+        validate(broken)
+
+
+def test_experiment_overrides_merge_over_the_regime(config):
+    spec = run_specs(config)["dominoes/cnn/sgd/seed1"]
+    train = spec["regime"]["train"]
+    assert train["epochs"] == config["experiments"]["pitfalls_dominoes"]["train"]["epochs"]
+    assert train["momentum"] == config["regimes"]["sgd"]["train"]["momentum"]
+    assert spec["seed"] == 1 and spec["model"]["kind"] == "cnn"
+
+
+def test_deep_merge_does_not_mutate_its_inputs():
+    base = {"a": {"b": 1, "c": [1]}}
+    merged = deep_merge(base, {"a": {"b": 2}})
+    assert merged == {"a": {"b": 2, "c": [1]}} and base == {"a": {"b": 1, "c": [1]}}
+
+
+def test_snakemake_refuses_a_typo_before_any_job(repo, tmp_path):
+    overlay = tmp_path / "bad.yaml"
+    overlay.write_text(yaml.safe_dump({"regimes": {"sgd": {"train": {"epochz": 3}}}}))
+    result = subprocess.run(
+        [sys.executable, "-m", "snakemake", "-n", "--cores", "1", "-s", str(repo / "Snakefile"),
+         "--directory", str(tmp_path), "--configfile", str(repo / "config.yaml"), str(overlay)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode != 0
+    assert "'epochz' was unexpected" in result.stdout + result.stderr
+    assert not (tmp_path / "results").exists()

@@ -1,0 +1,71 @@
+"""A training process killed with SIGKILL resumes from its checkpoint and ends with the
+same weights as an uninterrupted run."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from simbias.data.base import DatasetSplits, Split
+from simbias.data.store import write_dataset
+
+REPO = Path(__file__).resolve().parents[1]
+SPEC = {
+    "name": "blobs/mlp/sgd/seed0",
+    "dataset": "blobs",
+    "seed": 0,
+    "model": {"kind": "mlp", "width": 32, "depth": 2},
+    "regime": {"name": "sgd", "train": {"epochs": 150, "lr": 0.05, "batch_size": 64}},
+}
+
+
+def _dataset(path: Path) -> Path:
+    rng = np.random.default_rng(0)
+    splits = {}
+    for name in ("train", "test", "s_rand", "sc_rand"):
+        y = rng.integers(0, 2, 1000)
+        splits[name] = Split(x=rng.normal(size=(1000, 10)).astype(np.float32) + y[:, None], y=y)
+    write_dataset(path, "blobs", DatasetSplits(splits, {}), seed=0)
+    return path
+
+
+def _train(data: Path, out: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, str(REPO / "scripts" / "train.py"), "--spec", json.dumps(SPEC),
+         "--data", str(data), "--out", str(out), "--threads", "1"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+
+
+def test_sigkill_then_restart_is_bit_identical(tmp_path):
+    data = _dataset(tmp_path / "data")
+    reference = _train(data, tmp_path / "reference")
+    assert reference.wait(timeout=300) == 0
+
+    killed = _train(data, tmp_path / "killed")
+    checkpoint = tmp_path / "killed" / "checkpoint.pt"
+    deadline = time.monotonic() + 120
+    while not checkpoint.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.2)
+    os.kill(killed.pid, signal.SIGKILL)
+    killed.wait(timeout=30)
+    assert not (tmp_path / "killed" / "final.json").exists(), "the kill came after the end"
+    assert not (tmp_path / "killed" / "model.pt").exists()
+
+    resumed = _train(data, tmp_path / "killed")
+    assert resumed.wait(timeout=300) == 0
+    final = json.loads((tmp_path / "killed" / "final.json").read_text())
+    assert final["resumed_from_epoch"] > 0
+    ours = torch.load(tmp_path / "killed" / "model.pt", weights_only=True)
+    theirs = torch.load(tmp_path / "reference" / "model.pt", weights_only=True)
+    for key, value in theirs.items():
+        assert torch.equal(value, ours[key]), key

@@ -1,0 +1,58 @@
+"""Summaries over seeds and the claims table: numbers and verdicts follow the data."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simbias.analysis.aggregate import bootstrap_ci, summarise
+from simbias.report.claims import ExtremeSimplicityBias, check_claims
+
+
+def test_bootstrap_ci_brackets_the_mean_and_shrinks_with_n():
+    rng = np.random.default_rng(0)
+    small, large = rng.normal(0.7, 0.05, 5), rng.normal(0.7, 0.05, 200)
+    low_s, high_s = bootstrap_ci(small)
+    low_l, high_l = bootstrap_ci(large)
+    assert low_s <= small.mean() <= high_s and low_l <= large.mean() <= high_l
+    assert high_l - low_l < high_s - low_s
+    assert bootstrap_ci(np.array([0.3])) == (0.3, 0.3)
+
+
+def test_summarise_gives_mean_std_and_n_per_group():
+    frame = pd.DataFrame({"g": ["a", "a", "a", "b"], "value": [1.0, 2.0, 3.0, 5.0]})
+    summary = summarise(frame, ["g"]).set_index("g")
+    assert summary.loc["a", "mean"] == 2.0 and summary.loc["a", "std"] == 1.0
+    assert summary.loc["a", "n"] == 3 and summary.loc["b", "std"] == 0.0
+
+
+def _summary(test, s_rand, sc_rand, n=3):
+    rows = []
+    for split, value in (("test", test), ("s_rand", s_rand), ("sc_rand", sc_rand)):
+        rows.append({"experiment": "e", "dataset": "d", "model": "m", "regime": "sgd",
+                     "split": split, "metric": "auc", "n": n, "mean": value, "std": 0.01,
+                     "ci_low": value - 0.01, "ci_high": value + 0.01})
+    return pd.DataFrame(rows)
+
+
+SPEC = {"experiments": {"e": {"dataset": "d", "model": "m", "claims": ["extreme_simplicity_bias"],
+                              "paper": "P", "reference": {"s_rand_auc": 0.507}}}}
+
+
+@pytest.mark.parametrize(
+    "test, s_rand, sc_rand, verdict",
+    [
+        (1.00, 0.51, 1.00, "PASS"),  # the paper's LMS-5 pattern
+        (1.00, 0.75, 1.00, "FAIL"),  # the network also uses complex features
+        (1.00, 0.50, 0.80, "FAIL"),  # complex features matter: S^c-rand drops
+        (0.55, 0.50, 0.55, "FAIL"),  # the network never learned the task
+    ],
+)
+def test_extreme_sb_verdict_follows_the_measurements(test, s_rand, sc_rand, verdict):
+    claims = check_claims(_summary(test, s_rand, sc_rand), SPEC)
+    assert list(claims["verdict"]) == [verdict]
+    row = claims.iloc[0]
+    assert f"S-rand {s_rand:.3f}" in row["measured"]
+    assert "s_rand AUC 0.507" in row["paper_reports"]
+    assert row["criterion"] == ExtremeSimplicityBias().criterion() and row["n_seeds"] == 3

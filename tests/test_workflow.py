@@ -1,0 +1,57 @@
+"""End to end: the tiny config through the whole DAG into figures, tables and claims."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def snakemake(repo: Path, workdir: Path, *args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    return subprocess.run(
+        [sys.executable, "-m", "snakemake", "-s", str(repo / "Snakefile"), "--directory",
+         str(workdir), "--configfile", str(repo / "config.yaml"),
+         str(repo / "configs" / "tiny.yaml"), *args],
+        capture_output=True, text=True, timeout=900, env=env,
+    )
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    repo = Path(__file__).resolve().parents[1]
+    workdir = tmp_path_factory.mktemp("tiny")
+    result = snakemake(repo, workdir, "--cores", "2")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return repo, workdir
+
+
+def test_tiny_dag_ends_in_figures_tables_and_claims(tiny_run):
+    _, workdir = tiny_run
+    results = workdir / "results"
+    for figure in ("sb_accuracy", "training_curves"):
+        for ext in ("png", "pdf"):
+            assert (results / "figures" / f"{figure}.{ext}").stat().st_size > 1000
+    claims = pd.read_csv(results / "tables" / "claims.csv")
+    assert set(claims["experiment"]) == {"pitfalls_lms5", "pitfalls_ms57", "pitfalls_dominoes"}
+    assert set(claims["verdict"]) <= {"PASS", "FAIL"}
+    summary = pd.read_csv(results / "tables" / "sb_metrics.csv")
+    assert set(summary["split"]) == {"test", "s_rand", "sc_rand"}
+    assert (summary["n"] == 2).all()
+    assert (results / "tables" / "sb_metrics.md").read_text().startswith("# Simplicity")
+    # No checkpoint or temporary file is left behind by a finished run.
+    leftovers = [p for p in results.rglob("*") if p.name.endswith((".tmp", "checkpoint.pt"))]
+    assert leftovers == []
+
+
+def test_a_second_run_plans_nothing(tiny_run):
+    repo, workdir = tiny_run
+    result = snakemake(repo, workdir, "-n", "--cores", "1")
+    assert result.returncode == 0
+    assert "Nothing to be done" in result.stdout + result.stderr
