@@ -3,7 +3,12 @@ import json
 import os
 import shlex
 
-from simbias.config import ConfigError, check_consistency, experiment_runs, experiments_with
+from simbias.config import (
+    ConfigError,
+    check_consistency,
+    experiment_runs,
+    experiments_with,
+)
 from simbias.config import declared, run_specs
 
 try:
@@ -12,8 +17,6 @@ except ConfigError as error:
     raise WorkflowError(f"invalid config: {error}") from None
 
 RUN_SPECS = run_specs(config)
-# Absolute, so that --directory elsewhere (the tests) still finds the scripts.
-SCRIPTS = shlex.quote(os.path.join(workflow.basedir, "scripts"))
 SAFE = r"(?!.*\.\.)[A-Za-z0-9_+-][A-Za-z0-9_.+-]*"
 
 
@@ -25,13 +28,20 @@ wildcard_constraints:
     figure="|".join(declared(config, "figures")) or "no-figures",
 
 
+def script_path(name):
+    """Absolute, so that --directory elsewhere (the tests) still finds the scripts."""
+    return shlex.quote(os.path.join(workflow.basedir, "scripts", name))
+
+
 def json_arg(obj):
     """A JSON value quoted for the shell."""
     return shlex.quote(json.dumps(obj, sort_keys=True))
 
 
 def run_path(wildcards):
-    return f"{wildcards.dataset}/{wildcards.model}/{wildcards.regime}/seed{wildcards.seed}"
+    return (
+        f"{wildcards.dataset}/{wildcards.model}/{wildcards.regime}/seed{wildcards.seed}"
+    )
 
 
 def run_spec_arg(wildcards):

@@ -4,14 +4,15 @@ rule figure:
     output:
         png="results/figures/{figure}.png",
         pdf="results/figures/{figure}.pdf",
-    params:
-        manifest=lambda wildcards: json_arg(figure_manifest(wildcards)),
     log:
         "results/logs/figures/{figure}.log",
     conda:
         "../../envs/simbias.yaml"
+    params:
+        script=script_path("figure.py"),
+        manifest=lambda wildcards: json_arg(figure_manifest(wildcards)),
     shell:
-        "python {SCRIPTS}/figure.py --name {wildcards.figure} --manifest {params.manifest}"
+        "python {params.script} --name {wildcards.figure} --manifest {params.manifest}"
         " --png {output.png} --pdf {output.pdf} > {log} 2>&1"
 
 
@@ -21,12 +22,13 @@ rule claims:
     output:
         csv="results/tables/claims.csv",
         markdown="results/tables/claims.md",
-    params:
-        experiments=json_arg(config["experiments"]),
     log:
         "results/logs/tables/claims.log",
     conda:
         "../../envs/simbias.yaml"
+    params:
+        script=script_path("claims.py"),
+        experiments=json_arg(config["experiments"]),
     shell:
-        "python {SCRIPTS}/claims.py --summary {input.summary} --experiments {params.experiments}"
+        "python {params.script} --summary {input.summary} --experiments {params.experiments}"
         " --csv {output.csv} --markdown {output.markdown} > {log} 2>&1"

@@ -5,19 +5,20 @@ rule train:
         model="results/runs/{dataset}/{model}/{regime}/seed{seed}/model.pt",
         history="results/runs/{dataset}/{model}/{regime}/seed{seed}/history.csv",
         final="results/runs/{dataset}/{model}/{regime}/seed{seed}/final.json",
-    params:
-        spec=run_spec_arg,
-        data=lambda wildcards, input: os.path.dirname(input.card),
-        out=lambda wildcards, output: os.path.dirname(output.final),
-        device=config["device"],
-    threads: config["threads_per_run"]
-    resources:
-        mem_mb=4000,
-        runtime=120,
     log:
         "results/logs/train/{dataset}/{model}/{regime}/seed{seed}.log",
     conda:
         "../../envs/simbias.yaml"
+    threads: config["threads_per_run"]
+    resources:
+        mem_mb=4000,
+        runtime=120,
+    params:
+        script=script_path("train.py"),
+        spec=run_spec_arg,
+        data=lambda wildcards, input: os.path.dirname(input.card),
+        out=lambda wildcards, output: os.path.dirname(output.final),
+        device=config["device"],
     shell:
-        "python {SCRIPTS}/train.py --spec {params.spec} --data {params.data} --out {params.out}"
+        "python {params.script} --spec {params.spec} --data {params.data} --out {params.out}"
         " --threads {threads} --device {params.device} > {log} 2>&1"
