@@ -95,10 +95,32 @@ def test_snakemake_refuses_a_typo_before_any_job(repo, tmp_path):
     overlay = tmp_path / "bad.yaml"
     overlay.write_text(yaml.safe_dump({"regimes": {"sgd": {"train": {"epochz": 3}}}}))
     result = subprocess.run(
-        [sys.executable, "-m", "snakemake", "-n", "--cores", "1", "-s", str(repo / "Snakefile"),
-         "--directory", str(tmp_path), "--configfile", str(repo / "config.yaml"), str(overlay)],
-        capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "snakemake",
+            "-n",
+            "--cores",
+            "1",
+            "-s",
+            str(repo / "Snakefile"),
+            "--directory",
+            str(tmp_path),
+            "--configfile",
+            str(repo / "config.yaml"),
+            str(overlay),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode != 0
     assert "'epochz' was unexpected" in result.stdout + result.stderr
     assert not (tmp_path / "results").exists()
+
+
+def test_conda_env_pins_equal_the_pip_pins(repo):
+    pins = (repo / "envs" / "requirements.txt").read_text().split()
+    env = yaml.safe_load((repo / "envs" / "simbias.yaml").read_text())
+    pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    assert [p for p in pip_section if not p.startswith("-e")] == pins

@@ -152,3 +152,32 @@ def test_corrupted_npz_is_refused(tmp_path):
     with pytest.raises(DatasetCorruptError, match="test.npz is corrupted"):
         load_split(data_dir, "test")
     assert load_split(data_dir, "train").x.shape == (200, 4)
+
+
+def test_a_checkpoint_from_other_settings_is_not_resumed(tmp_path):
+    data = blobs()
+
+    def stop(epoch, row):
+        if epoch == 2:
+            raise Interrupt
+
+    with pytest.raises(Interrupt):
+        fit(
+            mlp(),
+            data,
+            TrainSpec(epochs=4, lr=0.05, batch_size=32),
+            seed=0,
+            run_dir=tmp_path,
+            run_name="r",
+            on_epoch_end=stop,
+        )
+    with pytest.warns(UserWarning, match="written by other settings"):
+        result = fit(
+            mlp(),
+            data,
+            TrainSpec(epochs=4, lr=0.01, batch_size=32),
+            seed=0,
+            run_dir=tmp_path,
+            run_name="r",
+        )
+    assert result.resumed_from_epoch == 0

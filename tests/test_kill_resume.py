@@ -39,9 +39,20 @@ def _dataset(path: Path) -> Path:
 
 def _train(data: Path, out: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, str(REPO / "scripts" / "train.py"), "--spec", json.dumps(SPEC),
-         "--data", str(data), "--out", str(out), "--threads", "1"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            str(REPO / "scripts" / "train.py"),
+            "--spec",
+            json.dumps(SPEC),
+            "--data",
+            str(data),
+            "--out",
+            str(out),
+            "--threads",
+            "1",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
 
 

@@ -15,8 +15,11 @@ def test_registry_knows_the_builtin_models():
 
 @pytest.mark.parametrize(
     "kind, params, shape",
-    [("mlp", {"width": 8, "depth": 2}, (50,)), ("cnn", {"channels": [4, 8]}, (3, 32, 16)),
-     ("resnet18", {}, (3, 32, 32))],
+    [
+        ("mlp", {"width": 8, "depth": 2}, (50,)),
+        ("cnn", {"channels": [4, 8]}, (3, 32, 16)),
+        ("resnet18", {}, (3, 32, 32)),
+    ],
 )
 def test_models_map_a_batch_to_class_logits(kind, params, shape):
     model = build_model(kind, params, shape, n_classes=2)

@@ -30,14 +30,36 @@ def test_summarise_gives_mean_std_and_n_per_group():
 def _summary(test, s_rand, sc_rand, n=3):
     rows = []
     for split, value in (("test", test), ("s_rand", s_rand), ("sc_rand", sc_rand)):
-        rows.append({"experiment": "e", "dataset": "d", "model": "m", "regime": "sgd",
-                     "split": split, "metric": "auc", "n": n, "mean": value, "std": 0.01,
-                     "ci_low": value - 0.01, "ci_high": value + 0.01})
+        for metric in ("auc", "accuracy"):
+            rows.append(
+                {
+                    "experiment": "e",
+                    "dataset": "d",
+                    "model": "m",
+                    "regime": "sgd",
+                    "split": split,
+                    "metric": metric,
+                    "n": n,
+                    "mean": value,
+                    "std": 0.01,
+                    "ci_low": value - 0.01,
+                    "ci_high": value + 0.01,
+                }
+            )
     return pd.DataFrame(rows)
 
 
-SPEC = {"experiments": {"e": {"dataset": "d", "model": "m", "claims": ["extreme_simplicity_bias"],
-                              "paper": "P", "reference": {"s_rand_auc": 0.507}}}}
+SPEC = {
+    "experiments": {
+        "e": {
+            "dataset": "d",
+            "model": "m",
+            "claims": ["extreme_simplicity_bias"],
+            "paper": "P",
+            "reference": {"s_rand_auc": 0.507},
+        }
+    }
+}
 
 
 @pytest.mark.parametrize(

@@ -16,10 +16,23 @@ pytestmark = pytest.mark.slow
 def snakemake(repo: Path, workdir: Path, *args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
     return subprocess.run(
-        [sys.executable, "-m", "snakemake", "-s", str(repo / "Snakefile"), "--directory",
-         str(workdir), "--configfile", str(repo / "config.yaml"),
-         str(repo / "configs" / "tiny.yaml"), *args],
-        capture_output=True, text=True, timeout=900, env=env,
+        [
+            sys.executable,
+            "-m",
+            "snakemake",
+            "-s",
+            str(repo / "Snakefile"),
+            "--directory",
+            str(workdir),
+            "--configfile",
+            str(repo / "config.yaml"),
+            str(repo / "configs" / "tiny.yaml"),
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env=env,
     )
 
 
@@ -45,6 +58,14 @@ def test_tiny_dag_ends_in_figures_tables_and_claims(tiny_run):
     assert set(summary["split"]) == {"test", "s_rand", "sc_rand"}
     assert (summary["n"] == 2).all()
     assert (results / "tables" / "sb_metrics.md").read_text().startswith("# Simplicity")
+    # Every markdown table row has as many cells as its header (no stray '|').
+    for name in ("claims.md", "sb_metrics.md"):
+        rows = [
+            line
+            for line in (results / "tables" / name).read_text().splitlines()
+            if line.startswith("|")
+        ]
+        assert rows and len({row.count("|") for row in rows}) == 1, name
     # No checkpoint or temporary file is left behind by a finished run.
     leftovers = [p for p in results.rglob("*") if p.name.endswith((".tmp", "checkpoint.pt"))]
     assert leftovers == []

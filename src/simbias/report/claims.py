@@ -65,7 +65,7 @@ class ExtremeSimplicityBias(ClaimCheck):
 
     def criterion(self) -> str:
         return (
-            f"test AUC >= {self.learned_auc}, |S-rand AUC - 0.5| <= {self.chance_tolerance} and "
+            f"test AUC >= {self.learned_auc}, abs(S-rand AUC - 0.5) <= {self.chance_tolerance} and "
             f"S^c-rand AUC >= test AUC - {self.invariance_tolerance} (means over seeds)"
         )
 
@@ -85,6 +85,7 @@ class ExtremeSimplicityBias(ClaimCheck):
         rows = []
         for regime, part in summary.groupby("regime", sort=True):
             test, s_rand, sc_rand = (_stat(part, split, "auc") for split in SB_SPLITS)
+            accuracy = {split: _stat(part, split, "accuracy") for split in SB_SPLITS}
             rows.append(
                 {
                     "paper": spec.get("paper", ""),
@@ -95,7 +96,9 @@ class ExtremeSimplicityBias(ClaimCheck):
                     "experiment": experiment,
                     "regime": regime,
                     "measured": (
-                        f"AUC test {_fmt(test)}, S-rand {_fmt(s_rand)}, S^c-rand {_fmt(sc_rand)}"
+                        f"AUC test {_fmt(test)}, S-rand {_fmt(s_rand)}, S^c-rand {_fmt(sc_rand)}; "
+                        f"accuracy test {_fmt(accuracy['test'])}, S-rand "
+                        f"{_fmt(accuracy['s_rand'])}, S^c-rand {_fmt(accuracy['sc_rand'])}"
                     ),
                     "paper_reports": paper_reports or "n/a",
                     "criterion": self.criterion(),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,9 +77,14 @@ def fit(
     run_name: str,
     eval_sets: dict[str, TensorData] | None = None,
     on_epoch_end: EpochHook | None = None,
+    fingerprint: Any = None,
 ) -> FitResult:
     """Train ``model`` in place for ``spec.epochs`` epochs, resuming from ``run_dir``'s
-    checkpoint when one exists. Returns the per-epoch history."""
+    checkpoint when one exists and was made by the same settings. Returns the history.
+
+    ``fingerprint`` identifies what else defines the run (e.g. its resolved config); a
+    checkpoint written under another fingerprint or spec is ignored, not resumed.
+    """
     run_dir = Path(run_dir)
     device = train.x.device
     eval_sets = eval_sets or {}
@@ -94,8 +100,9 @@ def fit(
     history: list[dict[str, float]] = []
     start_epoch = 0
     checkpoint_path = run_dir / CHECKPOINT_NAME
-    if checkpoint_path.exists():
-        state = torch.load(checkpoint_path, map_location=device, weights_only=False)
+    identity = {"spec": spec.to_dict(), "seed": seed, "fingerprint": fingerprint}
+    state = _load_checkpoint(checkpoint_path, device, identity, run_name)
+    if state is not None:
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])
@@ -148,11 +155,29 @@ def fit(
                 f" (lr {lr_at_start:g}); lower the learning rate"
             )
         history.append(row)
-        _save_checkpoint(checkpoint_path, model, optimizer, scheduler, shuffle, history, epoch + 1)
+        _save_checkpoint(
+            checkpoint_path, model, optimizer, scheduler, shuffle, history, epoch + 1, identity
+        )
         epochs.set_postfix(loss=f"{row['train_loss']:.4f}", acc=f"{row['train_accuracy']:.3f}")
         if on_epoch_end is not None:
             on_epoch_end(epoch + 1, row)
     return FitResult(history=history, resumed_from_epoch=start_epoch)
+
+
+def _load_checkpoint(
+    path: Path, device: torch.device, identity: dict[str, Any], run_name: str
+) -> dict[str, Any] | None:
+    if not path.exists():
+        return None
+    # Our own file, written by _save_checkpoint; it holds RNG states, hence weights_only=False.
+    state = torch.load(path, map_location=device, weights_only=False)
+    if state.get("identity") != identity:
+        warnings.warn(
+            f"run {run_name}: ignoring {path}, written by other settings; starting afresh",
+            stacklevel=3,
+        )
+        return None
+    return state
 
 
 def _save_checkpoint(
@@ -163,8 +188,10 @@ def _save_checkpoint(
     shuffle: torch.Generator,
     history: list[dict[str, float]],
     epoch: int,
+    identity: dict[str, Any],
 ) -> None:
     state = {
+        "identity": identity,
         "model": model.state_dict(),
         "optimizer": optimizer.state_dict(),
         "scheduler": scheduler.state_dict(),

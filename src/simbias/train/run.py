@@ -56,7 +56,16 @@ def train_run(
 
     train = load_tensors(data_dir, "train", device_)
     test = load_tensors(data_dir, "test", device_)
-    result = fit(model, train, spec, seed, out_dir, run_spec["name"], eval_sets={"test": test})
+    result = fit(
+        model,
+        train,
+        spec,
+        seed,
+        out_dir,
+        run_spec["name"],
+        eval_sets={"test": test},
+        fingerprint=run_spec,
+    )
 
     history = pd.DataFrame(result.history)
     last = result.history[-1]
