@@ -19,7 +19,13 @@ def config(repo):
 
 def test_default_and_tiny_configs_are_valid(repo, config):
     tiny = load_config(repo / "config.yaml", repo / "configs" / "tiny.yaml")
-    assert len(all_runs(config)) == 9
+    expected = {
+        (e["dataset"], e["model"], regime, seed)
+        for e in config["experiments"].values()
+        for regime in e["regimes"]
+        for seed in e["seeds"]
+    }
+    assert {(r.dataset, r.model, r.regime, r.seed) for r in all_runs(config)} == expected
     assert tiny["experiments"]["pitfalls_lms5"]["seeds"] == [0, 1]
     # The overlay replaces only what it names.
     assert tiny["datasets"]["lms5"]["params"]["dim"] == 50
