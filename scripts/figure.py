@@ -3,12 +3,12 @@
 import argparse
 import json
 
-from simbias.report.figures import FIGURE_INPUTS, write_figure
+from simbias.report.figures import FIGURES, write_figure
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--name", required=True, choices=sorted(FIGURE_INPUTS))
+    parser.add_argument("--name", required=True, choices=sorted(FIGURES))
     parser.add_argument(
         "--manifest",
         required=True,

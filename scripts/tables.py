@@ -1,13 +1,14 @@
-"""Summarise per-run simplicity-bias metrics over seeds into CSV and markdown tables."""
+"""Summarise one per-run analysis over seeds into CSV and markdown tables."""
 
 import argparse
 import json
 
-from simbias.report.tables import write_sb_tables
+from simbias.report.tables import write_analysis_tables
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--analysis", required=True, help="analysis name")
     parser.add_argument(
         "--manifest",
         required=True,
@@ -17,7 +18,9 @@ def main() -> None:
     parser.add_argument("--summary-csv", required=True)
     parser.add_argument("--markdown", required=True)
     args = parser.parse_args()
-    write_sb_tables(json.loads(args.manifest), args.runs_csv, args.summary_csv, args.markdown)
+    write_analysis_tables(
+        args.analysis, json.loads(args.manifest), args.runs_csv, args.summary_csv, args.markdown
+    )
 
 
 if __name__ == "__main__":

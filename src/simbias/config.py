@@ -94,7 +94,32 @@ def check_consistency(config: dict[str, Any]) -> None:
                     f"config key experiments/{name}/regimes: {regime!r} is not declared under "
                     "regimes"
                 )
-    run_specs(config)  # raises on conflicting training settings
+        for regime in experiment.get("regime_overrides", {}):
+            if regime not in experiment["regimes"]:
+                raise ConfigError(
+                    f"config key experiments/{name}/regime_overrides/{regime}: the experiment "
+                    "does not train this regime"
+                )
+    specs = run_specs(config)  # raises on conflicting training settings
+    _check_resolved_regimes(specs)
+
+
+def _check_resolved_regimes(specs: dict[str, dict[str, Any]]) -> None:
+    """A regime merged with an experiment's overrides must still be a valid regime."""
+    import jsonschema
+
+    schema = yaml.safe_load(SCHEMA_PATH.read_text())
+    regime_schema = {**schema["$defs"]["regime"], "$defs": schema["$defs"]}
+    for path, spec in specs.items():
+        regime = {k: v for k, v in spec["regime"].items() if k != "name"}
+        error = jsonschema.exceptions.best_match(
+            jsonschema.Draft202012Validator(regime_schema).iter_errors(regime)
+        )
+        if error is not None:
+            where = "/".join(str(p) for p in error.absolute_path)
+            raise ConfigError(
+                f"run {path}: regime {spec['regime']['name']} {where}: {error.message}"
+            )
 
 
 def experiment_runs(config: dict[str, Any], experiment: str) -> list[Run]:
@@ -134,15 +159,21 @@ def run_specs(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def resolve_run(config: dict[str, Any], run: Run, experiment: str) -> dict[str, Any]:
     model = config["models"][run.model]
-    regime = config["regimes"][run.regime]
-    train = deep_merge(regime.get("train", {}), config["experiments"][experiment].get("train", {}))
+    spec = config["experiments"][experiment]
+    # Precedence: the regime, then the experiment's train settings for all its regimes,
+    # then the experiment's overrides for this regime (e.g. GD's epochs, an attack's eps).
+    regime = deep_merge(config["regimes"][run.regime], {"train": spec.get("train", {})})
+    regime = deep_merge(regime, spec.get("regime_overrides", {}).get(run.regime, {}))
+    train = regime.get("train", {})
+    pieces = {key: value for key, value in regime.items() if key not in ("description", "train")}
     return {
         "name": run.path,
         "dataset": run.dataset,
         "data": config["datasets"][run.dataset],
         "seed": run.seed,
         "model": {"kind": model["kind"], **model.get("params", {})},
-        "regime": {"name": run.regime, "train": train},
+        "regime": {"name": run.regime, "train": train, **pieces},
+        "probes": list(spec.get("probes", [])),
     }
 
 

@@ -1,42 +1,40 @@
-rule sb_metrics:
+rule analyse_run:
     input:
-        unpack(dataset_files),
+        data=DATASET,
         model="results/runs/{dataset}/{model}/{regime}/seed{seed}/model.pt",
         final="results/runs/{dataset}/{model}/{regime}/seed{seed}/final.json",
     output:
-        "results/analysis/sb_metrics/{dataset}/{model}/{regime}/seed{seed}.json",
+        "results/analysis/{analysis}/{dataset}/{model}/{regime}/seed{seed}.json",
     log:
-        "results/logs/analysis/sb_metrics/{dataset}/{model}/{regime}/seed{seed}.log",
+        "results/logs/analysis/{analysis}/{dataset}/{model}/{regime}/seed{seed}.log",
     conda:
         "../../envs/simbias.yaml"
     params:
-        script=script_path("sb_metrics.py"),
+        script=script_path("analyse_run.py"),
         run=lambda wildcards, input: os.path.dirname(input.final),
-        data=lambda wildcards, input: os.path.dirname(input.card),
+        settings=analysis_settings_arg,
         device=config["device"],
     shell:
-        "python {params.script} --run {params.run} --data {params.data} --out {output}"
+        "python {params.script} --analysis {wildcards.analysis} --run {params.run}"
+        " --data {input.data} --out {output} --settings {params.settings}"
         " --device {params.device} > {log} 2>&1"
 
 
-rule sb_tables:
+rule analysis_table:
     input:
-        lambda wildcards: [
-            e["path"] for e in manifest("analyses", "sb_metrics", SB_METRICS)
-        ],
+        lambda wildcards: [e["path"] for e in analysis_manifest(wildcards)],
     output:
-        runs="results/tables/sb_metrics_runs.csv",
-        summary="results/tables/sb_metrics.csv",
-        markdown="results/tables/sb_metrics.md",
+        runs="results/tables/{analysis}_runs.csv",
+        summary="results/tables/{analysis}.csv",
+        markdown="results/tables/{analysis}.md",
     log:
-        "results/logs/tables/sb_metrics.log",
+        "results/logs/tables/{analysis}.log",
     conda:
         "../../envs/simbias.yaml"
     params:
         script=script_path("tables.py"),
-        manifest=lambda wildcards: json_arg(
-            manifest("analyses", "sb_metrics", SB_METRICS)
-        ),
+        manifest=lambda wildcards: json_arg(analysis_manifest(wildcards)),
     shell:
-        "python {params.script} --manifest {params.manifest} --runs-csv {output.runs}"
-        " --summary-csv {output.summary} --markdown {output.markdown} > {log} 2>&1"
+        "python {params.script} --analysis {wildcards.analysis} --manifest {params.manifest}"
+        " --runs-csv {output.runs} --summary-csv {output.summary}"
+        " --markdown {output.markdown} > {log} 2>&1"

@@ -26,6 +26,7 @@ wildcard_constraints:
     regime=SAFE,
     seed=r"\d+",
     figure="|".join(declared(config, "figures")) or "no-figures",
+    analysis="|".join(declared(config, "analyses")) or "no-analyses",
 
 
 def script_path(name):
@@ -48,11 +49,7 @@ def run_spec_arg(wildcards):
     return json_arg(RUN_SPECS[run_path(wildcards)])
 
 
-def dataset_files(wildcards):
-    return {
-        split: f"results/data/{wildcards.dataset}/{split}.npz"
-        for split in ("train", "test", "s_rand", "sc_rand")
-    } | {"card": f"results/data/{wildcards.dataset}/card.json"}
+DATASET = "results/data/{dataset}"
 
 
 def manifest(field, item, path_pattern):
@@ -73,12 +70,38 @@ def manifest(field, item, path_pattern):
     return entries
 
 
-SB_METRICS = "results/analysis/sb_metrics/{run}.json"
+ANALYSIS = "results/analysis/{analysis}/{{run}}.json"
 HISTORY = "results/runs/{run}/history.csv"
+FINAL = "results/runs/{run}/final.json"
 FIGURE_SOURCES = {
-    "sb_accuracy": SB_METRICS,
+    "sb_accuracy": ANALYSIS.format(analysis="sb_metrics"),
     "training_curves": HISTORY,
+    "feature_learning": HISTORY,
+    "regime_accuracy": FINAL,
+    "useful_clusters": FINAL,
 }
+
+
+def analysis_manifest(wildcards):
+    return manifest(
+        "analyses", wildcards.analysis, ANALYSIS.format(analysis=wildcards.analysis)
+    )
+
+
+def analysis_settings_arg(wildcards):
+    """Settings of the experiments that run this analysis on this run (they must agree)."""
+    run = run_path(wildcards)
+    settings = {
+        json.dumps(config["experiments"][name].get("robustness_attack"), sort_keys=True)
+        for name in experiments_with(config, "analyses", wildcards.analysis)
+        if any(r.path == run for r in experiment_runs(config, name))
+    }
+    if len(settings) > 1:
+        raise WorkflowError(
+            f"experiments disagree on the {wildcards.analysis} settings of {run}"
+        )
+    attack = json.loads(settings.pop()) if settings else None
+    return json_arg({"robustness_attack": attack})
 
 
 def figure_manifest(wildcards):
@@ -86,11 +109,28 @@ def figure_manifest(wildcards):
 
 
 def final_targets():
-    targets = []
-    if experiments_with(config, "analyses", "sb_metrics"):
-        targets.append("results/tables/sb_metrics.md")
+    targets = [f"results/tables/{name}.md" for name in declared(config, "analyses")]
     for figure in declared(config, "figures"):
         targets += [f"results/figures/{figure}.png", f"results/figures/{figure}.pdf"]
     if declared(config, "claims"):
         targets.append("results/tables/claims.md")
     return targets
+
+
+def claim_summaries():
+    """Summary tables of every analysis an experiment with claims runs."""
+    names = {
+        analysis
+        for spec in config["experiments"].values()
+        if spec.get("claims")
+        for analysis in spec.get("analyses", [])
+    }
+    return {name: f"results/tables/{name}.csv" for name in sorted(names)}
+
+
+def claim_manifest(pattern):
+    entries = []
+    for name in declared(config, "claims"):
+        entries += manifest("claims", name, pattern)
+    unique = {(e["experiment"], e["path"]): e for e in entries}
+    return sorted(unique.values(), key=lambda e: (e["experiment"], e["path"]))

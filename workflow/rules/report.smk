@@ -18,7 +18,9 @@ rule figure:
 
 rule claims:
     input:
-        summary="results/tables/sb_metrics.csv",
+        summaries=lambda wildcards: list(claim_summaries().values()),
+        finals=lambda wildcards: [e["path"] for e in claim_manifest(FINAL)],
+        histories=lambda wildcards: [e["path"] for e in claim_manifest(HISTORY)],
     output:
         csv="results/tables/claims.csv",
         markdown="results/tables/claims.md",
@@ -28,7 +30,11 @@ rule claims:
         "../../envs/simbias.yaml"
     params:
         script=script_path("claims.py"),
+        summaries=lambda wildcards: json_arg(claim_summaries()),
+        finals=lambda wildcards: json_arg(claim_manifest(FINAL)),
+        histories=lambda wildcards: json_arg(claim_manifest(HISTORY)),
         experiments=json_arg(config["experiments"]),
     shell:
-        "python {params.script} --summary {input.summary} --experiments {params.experiments}"
+        "python {params.script} --summaries {params.summaries} --finals {params.finals}"
+        " --histories {params.histories} --experiments {params.experiments}"
         " --csv {output.csv} --markdown {output.markdown} > {log} 2>&1"

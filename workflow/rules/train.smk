@@ -1,6 +1,6 @@
 rule train:
     input:
-        unpack(dataset_files),
+        data=DATASET,
     output:
         model="results/runs/{dataset}/{model}/{regime}/seed{seed}/model.pt",
         history="results/runs/{dataset}/{model}/{regime}/seed{seed}/history.csv",
@@ -16,9 +16,8 @@ rule train:
     params:
         script=script_path("train.py"),
         spec=run_spec_arg,
-        data=lambda wildcards, input: os.path.dirname(input.card),
         out=lambda wildcards, output: os.path.dirname(output.final),
         device=config["device"],
     shell:
-        "python {params.script} --spec {params.spec} --data {params.data} --out {params.out}"
+        "python {params.script} --spec {params.spec} --data {input.data} --out {params.out}"
         " --threads {threads} --device {params.device} > {log} 2>&1"

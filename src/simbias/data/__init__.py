@@ -1,4 +1,4 @@
 """Dataset generators; importing this package registers every built-in kind."""
 
 # Imported for their side effect: each module's generator class registers its kind.
-from simbias.data import dominoes, slabs  # noqa: F401
+from simbias.data import digits, dominoes, patches, slabs  # noqa: F401

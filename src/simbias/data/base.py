@@ -7,9 +7,15 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-#: The four splits every dataset writes. ``s_rand`` has the simple feature
-#: permuted across examples; ``sc_rand`` has every complex feature permuted.
-SPLITS = ("train", "test", "s_rand", "sc_rand")
+#: Every dataset has these splits.
+REQUIRED_SPLITS = ("train", "test")
+#: Simplicity-bias probes: ``s_rand`` has the simple feature permuted across
+#: examples, ``sc_rand`` every complex feature. Datasets with a simple/complex
+#: structure write them; other datasets (plain classification tasks) do not.
+SB_SPLITS = ("s_rand", "sc_rand")
+SPLITS = REQUIRED_SPLITS + SB_SPLITS
+#: Split names become file names: keep them to safe identifiers.
+SPLIT_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
 
 
 @dataclass
@@ -30,16 +36,24 @@ class DatasetSplits:
     #: Generator parameters recorded in the dataset card (JSON-serialisable).
     params: dict[str, Any] = field(default_factory=dict)
 
+    #: Valid input range (low, high) for attacks and augmentation; None when unbounded.
+    input_range: tuple[float, float] | None = None
+
     def __post_init__(self) -> None:
-        missing = set(SPLITS) - set(self.splits)
+        missing = set(REQUIRED_SPLITS) - set(self.splits)
         if missing:
             raise ValueError(f"dataset is missing splits {sorted(missing)}")
+        for name in self.splits:
+            if not name or set(name) - SPLIT_NAME_CHARS:
+                raise ValueError(f"split name {name!r} must be lower-case letters, digits, _")
 
 
 class DatasetGenerator:
     """A dataset kind: built from its config entry, generates all splits from a seed."""
 
     kind: ClassVar[str]
+    #: The splits ``generate`` returns besides train and test.
+    extra_splits: ClassVar[tuple[str, ...]] = SB_SPLITS
     registry: ClassVar[dict[str, type[DatasetGenerator]]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:

@@ -225,7 +225,7 @@ class DominoesDataset(DatasetGenerator):
             "sc_rand": Split(x=x_sc_rand, y=y_test),
         }
         pools = {"train": digit_indices[train_pool], "test": digit_indices[test_pool]}
-        return DatasetSplits(splits=splits, params=self.card_params(pools))
+        return DatasetSplits(splits=splits, params=self.card_params(pools), input_range=(0.0, 1.0))
 
     def card_params(self, pools: dict[str, np.ndarray]) -> dict[str, Any]:
         """Constructor params plus the fixed generation constants and digit pools."""

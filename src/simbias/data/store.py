@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from simbias.data.base import SPLITS, DatasetSplits, Split
-from simbias.io import sha256_file, write_atomic, write_json_atomic
+from simbias.data.base import DatasetSplits, Split
+from simbias.io import save_npz_atomic, sha256_file, write_json_atomic
 
 CARD_NAME = "card.json"
 
@@ -28,17 +28,12 @@ def write_dataset(out_dir: str | Path, name: str, dataset: DatasetSplits, seed: 
     presence means the dataset is complete)."""
     out_dir = Path(out_dir)
     files: dict[str, Any] = {}
-    for split_name in SPLITS:
+    for split_name in dataset.splits:
         split = dataset.splits[split_name]
         path = out_dir / f"{split_name}.npz"
         x = np.ascontiguousarray(split.x, dtype=np.float32)
         y = np.ascontiguousarray(split.y, dtype=np.int64)
-
-        def save(tmp: Path, x: np.ndarray = x, y: np.ndarray = y) -> None:
-            with open(tmp, "wb") as handle:
-                np.savez(handle, x=x, y=y)
-
-        write_atomic(path, save)
+        save_npz_atomic(path, x=x, y=y)
         files[path.name] = {
             "sha256": sha256_file(path),
             "x_shape": list(x.shape),
@@ -51,6 +46,8 @@ def write_dataset(out_dir: str | Path, name: str, dataset: DatasetSplits, seed: 
         "generator": dataset.params,
         "n_classes": int(max(int(s.y.max()) for s in dataset.splits.values()) + 1),
         "input_shape": list(dataset.splits["train"].x.shape[1:]),
+        "input_range": list(dataset.input_range) if dataset.input_range else None,
+        "splits": list(dataset.splits),
         "files": files,
     }
     return write_json_atomic(out_dir / CARD_NAME, card)
@@ -66,9 +63,10 @@ def read_card(data_dir: str | Path) -> dict[str, Any]:
 def load_split(data_dir: str | Path, split: str, verify: bool = True) -> Split:
     """Load one split, refusing a file whose sha256 differs from the card's."""
     data_dir = Path(data_dir)
-    if split not in SPLITS:
-        raise ValueError(f"unknown split {split!r}; expected one of {SPLITS}")
     card = read_card(data_dir)
+    if f"{split}.npz" not in card["files"]:
+        known = sorted(name.removesuffix(".npz") for name in card["files"])
+        raise ValueError(f"dataset {data_dir} has no split {split!r}; it has {known}")
     path = data_dir / f"{split}.npz"
     if not path.exists():
         raise DatasetCorruptError(f"{path} is missing: regenerate the dataset")

@@ -111,21 +111,129 @@ def training_curves_figure(history: pd.DataFrame) -> plt.Figure:
     return fig
 
 
+def regime_accuracy_figure(runs: pd.DataFrame) -> plt.Figure:
+    """Per experiment: test accuracy of each regime, mean with 95% CI and every seed."""
+    experiments = sorted(runs["experiment"].unique())
+    fig, axes = _panel_grid(len(experiments), width=5.0)
+    for ax, experiment in zip(axes, experiments, strict=False):
+        part = runs[runs["experiment"] == experiment]
+        stats = summarise(part, ["regime"], value="test_accuracy")
+        x = np.arange(len(stats))
+        error = np.vstack([stats["mean"] - stats["ci_low"], stats["ci_high"] - stats["mean"]])
+        ax.bar(x, stats["mean"], 0.6, yerr=error, capsize=3, color="#4477aa", alpha=0.8)
+        for position, regime in enumerate(stats["regime"]):
+            seeds = part[part["regime"] == regime]["test_accuracy"]
+            ax.plot(np.full(len(seeds), position), seeds, "k.", markersize=4)
+        low = max(0.0, float(stats["ci_low"].min()) - 0.05)
+        ax.set_ylim(low, min(1.0, float(part["test_accuracy"].max()) + 0.02))
+        ax.set_xticks(x, stats["regime"], rotation=30, ha="right")
+        first = part.iloc[0]
+        ax.set_title(f"{first['dataset']} / {first['model']}  (n={int(stats['n'].max())} seeds)")
+        ax.set_ylabel("test accuracy (mean, 95% CI; dots: seeds)")
+    fig.suptitle("Test accuracy per training regime", fontsize=11)
+    return fig
+
+
+def feature_learning_figure(history: pd.DataFrame) -> plt.Figure:
+    """Per experiment: filter alignment with the fast and the slow feature over epochs."""
+    experiments = sorted(history["experiment"].unique())
+    fig, axes = _panel_grid(len(experiments), width=5.0, height=3.8)
+    for ax, experiment in zip(axes, experiments, strict=False):
+        part = history[history["experiment"] == experiment]
+        for index, (regime, runs) in enumerate(part.groupby("regime", sort=True)):
+            colour = f"C{index}"
+            for column, style in (("align_fast", "-"), ("align_slow", "--")):
+                stats = summarise(runs, ["epoch"], value=column)
+                ax.plot(
+                    stats["epoch"],
+                    stats["mean"],
+                    style,
+                    color=colour,
+                    label=f"{regime}: {column.removeprefix('align_')} feature",
+                )
+                ax.fill_between(
+                    stats["epoch"], stats["ci_low"], stats["ci_high"], color=colour, alpha=0.15
+                )
+        first = part.iloc[0]
+        ax.set_title(f"{first['dataset']} / {first['model']}  (n={part['seed'].nunique()} seeds)")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("alignment: max_r <w_r, v> (mean, 95% CI)")
+        ax.legend(fontsize=7, loc="best")
+    fig.suptitle("Feature learning: solid = fast feature, dashed = slow feature", fontsize=11)
+    return fig
+
+
+def useful_clusters_figure(runs: pd.DataFrame) -> plt.Figure:
+    """Per experiment: USEFUL's slow-cluster share of each class, mean and 95% CI over
+    seeds, for every regime that uses USEFUL."""
+    rows = []
+    for _, run in runs.iterrows():
+        for member in run["final"].get("useful", []):
+            for label, sizes in member["classes"].items():
+                rows.append(
+                    {
+                        "experiment": run["experiment"],
+                        "dataset": run["dataset"],
+                        "regime": run["regime"],
+                        "seed": run["seed"],
+                        "class": int(label),
+                        "slow_share": sizes["slow_cluster_size"] / sizes["size"],
+                    }
+                )
+    table = pd.DataFrame(rows)
+    if table.empty:
+        raise ValueError("useful_clusters: no run of these experiments used USEFUL")
+    experiments = sorted(table["experiment"].unique())
+    fig, axes = _panel_grid(len(experiments), width=5.5)
+    for ax, experiment in zip(axes, experiments, strict=False):
+        part = table[table["experiment"] == experiment]
+        regimes = sorted(part["regime"].unique())
+        width = 0.8 / len(regimes)
+        for offset, regime in enumerate(regimes):
+            stats = summarise(part[part["regime"] == regime], ["class"], value="slow_share")
+            x = stats["class"].to_numpy() + (offset - (len(regimes) - 1) / 2) * width
+            error = np.vstack([stats["mean"] - stats["ci_low"], stats["ci_high"] - stats["mean"]])
+            ax.bar(x, stats["mean"], width, yerr=error, capsize=2, label=regime)
+        ax.set_xticks(sorted(part["class"].unique()))
+        ax.set_xlabel("class")
+        ax.set_ylabel("share upsampled (slow cluster)")
+        ax.set_ylim(0, 1)
+        ax.set_title(f"{part.iloc[0]['dataset']}  (n={part['seed'].nunique()} seeds)")
+        ax.legend(fontsize=7)
+    fig.suptitle("USEFUL: size of the slow-learnable cluster per class", fontsize=11)
+    return fig
+
+
+#: Figure name -> (what it is drawn from, how). Sources: per-run analysis JSONs,
+#: training histories, or final.json files.
+FIGURES = {
+    "sb_accuracy": ("metrics", sb_accuracy_figure),
+    "training_curves": ("history", training_curves_figure),
+    "feature_learning": ("history", feature_learning_figure),
+    "regime_accuracy": ("final", regime_accuracy_figure),
+    "useful_clusters": ("final", useful_clusters_figure),
+}
+
+
 def write_figure(
     name: str, manifest: list[dict], png_path: str | Path, pdf_path: str | Path
 ) -> None:
-    """Build figure ``name`` from its inputs (per-run metric JSONs or histories)."""
+    """Build figure ``name`` from its inputs and save it as PNG and PDF."""
     # Local import: tables sits beside figures in the report layer.
-    from simbias.report.tables import load_histories, load_run_metrics, summarise_metrics
+    from simbias.report.tables import (
+        load_finals,
+        load_histories,
+        load_run_metrics,
+        summarise_metrics,
+    )
 
-    if name == "sb_accuracy":
-        fig = sb_accuracy_figure(summarise_metrics(load_run_metrics(manifest)))
-    elif name == "training_curves":
-        fig = training_curves_figure(load_histories(manifest))
+    if name not in FIGURES:
+        raise ValueError(f"unknown figure {name!r}; known: {sorted(FIGURES)}")
+    source, draw = FIGURES[name]
+    if source == "metrics":
+        data = summarise_metrics(load_run_metrics(manifest))
+    elif source == "history":
+        data = load_histories(manifest)
     else:
-        raise ValueError(f"unknown figure {name!r}; known: {sorted(FIGURE_INPUTS)}")
-    save_figure(fig, png_path, pdf_path)
-
-
-#: What each figure is drawn from: per-run analysis JSONs or training histories.
-FIGURE_INPUTS = {"sb_accuracy": "sb_metrics", "training_curves": "history"}
+        data = load_finals(manifest)
+    save_figure(draw(data), png_path, pdf_path)

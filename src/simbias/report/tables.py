@@ -57,7 +57,8 @@ def markdown_table(summary: pd.DataFrame, metric: str) -> str:
         values="cell",
         aggfunc="first",
     )
-    table = table[[label for label in SPLIT_LABELS.values() if label in table.columns]]
+    ordered = [label for label in SPLIT_LABELS.values() if label in table.columns]
+    table = table[ordered + sorted(set(table.columns) - set(ordered))]
     table = table.join(n_seeds, on=["experiment", "regime"]).reset_index()
     return table.to_markdown(index=False)
 
@@ -69,19 +70,42 @@ def write_markdown_report(summary: pd.DataFrame, title: str) -> str:
     return "\n".join(parts)
 
 
-def write_sb_tables(
+TABLE_TITLES = {
+    "sb_metrics": "Simplicity-bias metrics",
+    "robustness": "Clean and robust test accuracy (PGD)",
+}
+
+
+def write_analysis_tables(
+    analysis: str,
     manifest: list[dict[str, Any]],
     runs_csv: str | Path,
     summary_csv: str | Path,
     markdown: str | Path,
 ) -> pd.DataFrame:
-    """Per-run metrics, their summary over seeds, and the markdown view."""
+    """Per-run metrics of ``analysis``, their summary over seeds, and the markdown view."""
     long_form = load_run_metrics(manifest)
     summary = summarise_metrics(long_form)
     write_text_atomic(runs_csv, long_form.to_csv(index=False))
     write_text_atomic(summary_csv, summary.to_csv(index=False))
-    write_text_atomic(markdown, write_markdown_report(summary, "Simplicity-bias metrics"))
+    title = TABLE_TITLES.get(analysis, analysis)
+    write_text_atomic(markdown, write_markdown_report(summary, title))
     return summary
+
+
+def load_finals(manifest: list[dict[str, Any]]) -> pd.DataFrame:
+    """One row per run: its keys, final test accuracy and the parsed final.json."""
+    rows = []
+    for entry in manifest:
+        final = json.loads(Path(entry["path"]).read_text())
+        rows.append(
+            {
+                **{k: entry[k] for k in RUN_KEYS},
+                "test_accuracy": final["test_accuracy"],
+                "final": final,
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def load_histories(manifest: list[dict[str, Any]]) -> pd.DataFrame:

@@ -19,11 +19,11 @@ from typing import Any
 
 import torch
 from torch import nn
-from torch.nn import functional as F
 from tqdm.auto import tqdm
 
 from simbias.io import write_atomic
-from simbias.train.optim import build_optimizer, build_scheduler
+from simbias.train.optim import build_scheduler
+from simbias.train.regime import InputTransform, PlainUpdate, Update
 from simbias.train.spec import TrainSpec
 
 CHECKPOINT_NAME = "checkpoint.pt"
@@ -78,13 +78,20 @@ def fit(
     eval_sets: dict[str, TensorData] | None = None,
     on_epoch_end: EpochHook | None = None,
     fingerprint: Any = None,
+    update: Update | None = None,
+    transform: InputTransform | None = None,
+    stop_after_epoch: int | None = None,
 ) -> FitResult:
     """Train ``model`` in place for ``spec.epochs`` epochs, resuming from ``run_dir``'s
     checkpoint when one exists and was made by the same settings. Returns the history.
 
     ``fingerprint`` identifies what else defines the run (e.g. its resolved config); a
     checkpoint written under another fingerprint or spec is ignored, not resumed.
+    ``update`` is the step rule (plain SGD/GD by default, or SAM); ``transform`` replaces
+    each batch before the step (adversarial examples). ``stop_after_epoch`` ends training
+    early while keeping the full-length schedule (USEFUL's separating epoch).
     """
+    update = update or PlainUpdate()
     run_dir = Path(run_dir)
     device = train.x.device
     eval_sets = eval_sets or {}
@@ -92,7 +99,7 @@ def fit(
     batch_size = spec.batch_size_for(n)
     steps_per_epoch = math.ceil(n / batch_size)
 
-    optimizer = build_optimizer(spec, model)
+    optimizer = update.build_optimizer(spec, model)
     scheduler = build_scheduler(spec, optimizer, steps_per_epoch)
     shuffle = torch.Generator(device=device)
     shuffle.manual_seed(seed)
@@ -112,11 +119,12 @@ def fit(
         start_epoch = state["epoch"]
 
     model.train()
+    last_epoch = min(spec.epochs, stop_after_epoch or spec.epochs)
     epochs = tqdm(
-        range(start_epoch, spec.epochs),
+        range(start_epoch, last_epoch),
         desc=run_name,
         initial=start_epoch,
-        total=spec.epochs,
+        total=last_epoch,
         disable=None,  # quiet when not a terminal
         leave=False,
     )
@@ -129,11 +137,9 @@ def fit(
         for step in range(steps_per_epoch):
             index = order[step * batch_size : (step + 1) * batch_size]
             inputs, labels = train.x[index], train.y[index]
-            logits = model(inputs)
-            loss = F.cross_entropy(logits, labels)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
+            if transform is not None:
+                inputs = transform(model, inputs, labels, shuffle)
+            loss, logits = update(model, optimizer, inputs, labels)
             scheduler.step()
             # Accumulated on the device: no host sync inside the step loop.
             loss_sum += loss.detach() * len(index)

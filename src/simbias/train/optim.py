@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import torch
 from torch import nn
@@ -10,14 +11,18 @@ from torch import nn
 from simbias.train.spec import TrainSpec
 
 
+def sgd_settings(spec: TrainSpec) -> dict[str, Any]:
+    """Keyword arguments of torch.optim.SGD for ``spec``."""
+    return {
+        "lr": spec.lr,
+        "momentum": spec.momentum,
+        "weight_decay": spec.weight_decay,
+        "nesterov": spec.nesterov and spec.momentum > 0,
+    }
+
+
 def build_optimizer(spec: TrainSpec, model: nn.Module) -> torch.optim.Optimizer:
-    return torch.optim.SGD(
-        model.parameters(),
-        lr=spec.lr,
-        momentum=spec.momentum,
-        weight_decay=spec.weight_decay,
-        nesterov=spec.nesterov and spec.momentum > 0,
-    )
+    return torch.optim.SGD(model.parameters(), **sgd_settings(spec))
 
 
 def build_scheduler(

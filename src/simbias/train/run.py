@@ -2,26 +2,31 @@
 
 Artefacts in ``out_dir``: ``model.pt`` (state_dict), ``history.csv`` (per epoch),
 ``final.json`` (final metrics, the run's resolved config, the code version).
-``checkpoint.pt`` exists only while the run is unfinished.
+Checkpoints exist only while the run is unfinished. Run-level regime pieces live here:
+USEFUL trains twice (probe, then on the upsampled data) and an ensemble trains members.
 """
 
 from __future__ import annotations
 
 import json
 import random
+import shutil
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import torch
+from torch import nn
 
 from simbias.data.store import load_split, read_card
-from simbias.io import write_atomic, write_json_atomic, write_text_atomic
+from simbias.io import save_npz_atomic, write_atomic, write_json_atomic, write_text_atomic
 from simbias.models import build_model
+from simbias.models.ensemble import LogitEnsemble
 from simbias.provenance import code_version
-from simbias.train.engine import CHECKPOINT_NAME, TensorData, fit
-from simbias.train.spec import TrainSpec
+from simbias.train.engine import TensorData, fit, predict_logits
+from simbias.train.regime import Regime
+from simbias.train.useful import plan_upsampling
 
 
 def seed_everything(seed: int) -> None:
@@ -30,73 +35,154 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-def load_tensors(data_dir: str | Path, split: str, device: torch.device) -> TensorData:
+def member_seed(seed: int, member: int) -> int:
+    """Independent seeds for ensemble members, distinct from every plain run's seed."""
+    return int(np.random.SeedSequence([seed, member]).generate_state(1)[0] % (2**31))
+
+
+def load_tensors(data_dir: str | Path, split: str, device: torch.device | str) -> TensorData:
     split_data = load_split(data_dir, split)
     return TensorData(
         x=torch.from_numpy(split_data.x).to(device), y=torch.from_numpy(split_data.y).to(device)
     )
 
 
-def train_run(
-    run_spec: dict[str, Any], data_dir: str | Path, out_dir: str | Path, device: str = "cpu"
-) -> dict[str, Any]:
-    """Train the run described by ``run_spec`` (see ``simbias.config.plan_runs``)."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    device_ = torch.device(device)
-    seed = int(run_spec["seed"])
-    spec = TrainSpec.from_dict(run_spec["regime"]["train"])
-    card = read_card(data_dir)
-
-    seed_everything(seed)
+def build_run_model(run_spec: dict[str, Any], card: dict[str, Any]) -> nn.Module:
+    """The architecture of a run: one network, or an ensemble of them."""
     model_cfg = dict(run_spec["model"])
-    model = build_model(
-        model_cfg.pop("kind"), model_cfg, card["input_shape"], card["n_classes"]
-    ).to(device_)
+    kind = model_cfg.pop("kind")
+    ensemble = run_spec["regime"].get("ensemble")
+    count = ensemble["members"] if ensemble else 1
+    members = [
+        build_model(kind, model_cfg, card["input_shape"], card["n_classes"]) for _ in range(count)
+    ]
+    return LogitEnsemble(members) if ensemble else members[0]
 
-    train = load_tensors(data_dir, "train", device_)
-    test = load_tensors(data_dir, "test", device_)
+
+def _train_member(
+    run_spec: dict[str, Any],
+    regime: Regime,
+    card: dict[str, Any],
+    train: TensorData,
+    eval_sets: dict[str, TensorData],
+    seed: int,
+    out_dir: Path,
+) -> tuple[nn.Module, list[dict], dict[str, Any]]:
+    def fresh_model() -> nn.Module:
+        seed_everything(seed)
+        model_cfg = dict(run_spec["model"])
+        kind = model_cfg.pop("kind")
+        return build_model(kind, model_cfg, card["input_shape"], card["n_classes"]).to(
+            train.x.device
+        )
+
+    pieces = {"update": regime.update, "transform": regime.transform}
+    info: dict[str, Any] = {}
+    if regime.useful is not None:
+        # Phase 1: train to the separating epoch on the full-length schedule, then cluster.
+        probe = fresh_model()
+        probe_dir = out_dir / "useful_probe"
+        fit(
+            probe,
+            train,
+            regime.train,
+            seed,
+            probe_dir,
+            f"{run_spec['name']} (probe)",
+            fingerprint=run_spec,
+            stop_after_epoch=regime.useful.separating_epoch,
+            **pieces,
+        )
+        plan = plan_upsampling(probe, train, regime.useful.upsample_factor, seed)
+        info["useful"] = plan.summary
+        save_npz_atomic(out_dir / "useful_clusters.npz", slow=plan.slow)
+        train = TensorData(train.x[plan.indices], train.y[plan.indices])
+    model = fresh_model()
     result = fit(
         model,
         train,
-        spec,
+        regime.train,
         seed,
         out_dir,
         run_spec["name"],
-        eval_sets={"test": test},
+        eval_sets=eval_sets,
         fingerprint=run_spec,
+        **pieces,
     )
+    info["resumed_from_epoch"] = result.resumed_from_epoch
+    return model, result.history, info
 
-    history = pd.DataFrame(result.history)
-    last = result.history[-1]
+
+def train_run(
+    run_spec: dict[str, Any], data_dir: str | Path, out_dir: str | Path, device: str = "cpu"
+) -> dict[str, Any]:
+    """Train the run described by ``run_spec`` (see ``simbias.config.run_specs``)."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    seed = int(run_spec["seed"])
+    card = read_card(data_dir)
+    regime = Regime.from_dict(run_spec["regime"], input_range=card.get("input_range"))
+    train = load_tensors(data_dir, "train", device)
+    test = load_tensors(data_dir, "test", device)
+
+    count = regime.ensemble.members if regime.ensemble else 1
+    members, histories, infos = [], [], []
+    for k in range(count):
+        member_dir = out_dir / f"member{k}" if regime.ensemble else out_dir
+        model, history, info = _train_member(
+            run_spec,
+            regime,
+            card,
+            train,
+            {"test": test},
+            member_seed(seed, k) if regime.ensemble else seed,
+            member_dir,
+        )
+        members.append(model)
+        histories.append(pd.DataFrame(history).assign(member=k))
+        infos.append(info)
+    model = LogitEnsemble(members) if regime.ensemble else members[0]
+    history = pd.concat(histories, ignore_index=True)
+
+    test_logits = predict_logits(model, test.x, regime.train.eval_batch_size)
+    last_epoch = history[history["epoch"] == history["epoch"].max()]
     final = {
         "run": run_spec["name"],
-        "epochs": spec.epochs,
-        "resumed_from_epoch": result.resumed_from_epoch,
-        "train_loss": last["train_loss"],
-        "train_accuracy": last["train_accuracy"],
-        "test_accuracy": last["test_accuracy"],
+        "epochs": regime.train.epochs,
+        "members": count,
+        "resumed_from_epoch": [info["resumed_from_epoch"] for info in infos],
+        "train_loss": float(last_epoch["train_loss"].mean()),
+        "train_accuracy": float(last_epoch["train_accuracy"].mean()),
+        "test_accuracy": float((test_logits.argmax(1) == test.y).float().mean()),
         "train_seconds": float(history["seconds"].sum()),
         "config": run_spec,
-        "train_settings": spec.to_dict(),
+        "train_settings": regime.train.to_dict(),
         "dataset_card": {"seed": card["seed"], "files": card["files"]},
         "code": code_version(),
         "torch": torch.__version__,
     }
+    if regime.useful is not None:
+        final["useful"] = [info["useful"] for info in infos]
     write_atomic(out_dir / "model.pt", lambda tmp: torch.save(model.state_dict(), tmp))
     write_text_atomic(out_dir / "history.csv", history.to_csv(index=False))
     write_json_atomic(out_dir / "final.json", final)
-    (out_dir / CHECKPOINT_NAME).unlink(missing_ok=True)
+    _remove_checkpoints(out_dir)
     return final
+
+
+def _remove_checkpoints(out_dir: Path) -> None:
+    for checkpoint in out_dir.rglob("checkpoint.pt"):
+        checkpoint.unlink()
+    for scratch in [*out_dir.glob("member*"), out_dir / "useful_probe"]:
+        if scratch.is_dir():
+            shutil.rmtree(scratch)
 
 
 def load_trained_model(run_dir: str | Path, data_dir: str | Path, device: str = "cpu"):
     """Rebuild a finished run's model from its ``final.json`` and ``model.pt``."""
     run_dir = Path(run_dir)
     final = json.loads((run_dir / "final.json").read_text())
-    card = read_card(data_dir)
-    model_cfg = dict(final["config"]["model"])
-    model = build_model(model_cfg.pop("kind"), model_cfg, card["input_shape"], card["n_classes"])
+    model = build_run_model(final["config"], read_card(data_dir))
     state = torch.load(run_dir / "model.pt", map_location=device, weights_only=True)
     model.load_state_dict(state)
     return model.to(device).eval()

@@ -1,0 +1,29 @@
+"""Per-run analyses by name: ``run_analysis(name, run_dir, data_dir, device, settings)``.
+
+Each returns a flat dict ``{"{split}_{metric}": value}`` that the tables summarise over
+seeds. A new analysis is a function here plus its name in the config schema's enum.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from simbias.analysis.robustness import robustness
+from simbias.analysis.sb_metrics import sb_metrics
+
+RUN_ANALYSES: dict[str, Callable[..., dict[str, Any]]] = {
+    "sb_metrics": lambda run_dir, data_dir, device, settings: sb_metrics(run_dir, data_dir, device),
+    "robustness": lambda run_dir, data_dir, device, settings: robustness(
+        run_dir, data_dir, device, attack=settings.get("robustness_attack")
+    ),
+}
+
+
+def run_analysis(
+    name: str, run_dir: str | Path, data_dir: str | Path, device: str, settings: dict[str, Any]
+) -> dict[str, Any]:
+    if name not in RUN_ANALYSES:
+        raise ValueError(f"unknown analysis {name!r}; known: {sorted(RUN_ANALYSES)}")
+    return RUN_ANALYSES[name](run_dir, data_dir, device, settings)

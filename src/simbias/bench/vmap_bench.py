@@ -1,0 +1,121 @@
+"""Seeds trained together (``fit_seeds``) against the same seeds one after another (``fit``).
+
+Both train the same MLPs on the same LMS-5 data (the ``slabs`` generator, seed 0) with
+the same settings, evaluating on the test split every epoch, in this one process and
+with the same torch thread count. Each side is warmed up once, then timed ``repeats``
+times; the fastest repeat is reported (the least disturbed by the rest of the machine).
+
+What the times include:
+
+- ``sequential_s``: for every seed, seeding, building the model and a full ``fit``,
+  which writes a checkpoint (``torch.save`` + atomic rename) after every epoch into a
+  fresh temporary run directory, exactly as a real run does.
+- ``sequential_train_s``: the sum of ``fit``'s per-epoch ``seconds`` over all seeds:
+  the training steps and evaluation only, without the checkpoint writes and setup.
+- ``vmapped_s``: ``fit_seeds`` for all seeds (building, stacking, training, evaluating,
+  unstacking; it writes no checkpoints).
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from simbias.data.base import get_generator
+from simbias.models import build_model
+from simbias.train.engine import TensorData, fit
+from simbias.train.run import seed_everything
+from simbias.train.spec import TrainSpec
+from simbias.train.vmap_seeds import fit_seeds
+
+
+def _lms_data(n_train: int, n_test: int, dim: int) -> tuple[TensorData, TensorData]:
+    params = {"n_train": n_train, "n_test": n_test, "dim": dim, "simple": "linear"}
+    splits = get_generator("slabs", params).generate(0).splits
+
+    def tensors(name: str) -> TensorData:
+        return TensorData(
+            x=torch.from_numpy(splits[name].x), y=torch.from_numpy(splits[name].y).long()
+        )
+
+    return tensors("train"), tensors("test")
+
+
+def bench_vmap_vs_sequential(
+    n_seeds: int = 8,
+    n_train: int = 20000,
+    n_test: int = 5000,
+    dim: int = 50,
+    width: int = 100,
+    depth: int = 1,
+    epochs: int = 3,
+    batch_size: int = 256,
+    repeats: int = 2,
+) -> dict[str, Any]:
+    """Seconds to train ``n_seeds`` MLP seeds vmapped vs sequentially, and their ratio."""
+    train, test = _lms_data(n_train, n_test, dim)
+    spec = TrainSpec(epochs=epochs, lr=0.1, momentum=0.9, batch_size=batch_size)
+    seeds = list(range(n_seeds))
+    eval_sets = {"test": test}
+
+    def build(seed: int) -> torch.nn.Module:
+        return build_model("mlp", {"width": width, "depth": depth}, (dim,), 2)
+
+    def sequential() -> tuple[float, float]:
+        started = time.perf_counter()
+        train_seconds = 0.0
+        with tempfile.TemporaryDirectory(prefix="simbias-bench-") as tmp:
+            for s in seeds:
+                seed_everything(s)
+                model = build(s)
+                result = fit(model, train, spec, s, Path(tmp) / str(s), f"seed{s}", eval_sets)
+                train_seconds += sum(row["seconds"] for row in result.history)
+            return time.perf_counter() - started, train_seconds
+
+    def vmapped() -> float:
+        started = time.perf_counter()
+        fit_seeds(build, seeds, train, spec, eval_sets)
+        return time.perf_counter() - started
+
+    sequential()  # warm-up
+    vmapped()
+    sequential_runs = [sequential() for _ in range(repeats)]
+    vmapped_runs = [vmapped() for _ in range(repeats)]
+    sequential_s, sequential_train_s = min(sequential_runs)
+    vmapped_s = min(vmapped_runs)
+    examples = n_seeds * epochs * n_train
+    return {
+        "n_seeds": n_seeds,
+        "n_train": n_train,
+        "n_test": n_test,
+        "dim": dim,
+        "width": width,
+        "depth": depth,
+        "epochs": epochs,
+        "batch_size": batch_size,
+        "repeats": repeats,
+        "threads": torch.get_num_threads(),
+        "device": "cpu",
+        "torch": torch.__version__,
+        "sequential_s": sequential_s,
+        "sequential_train_s": sequential_train_s,
+        "vmapped_s": vmapped_s,
+        "sequential_examples_per_s": examples / sequential_s,
+        "vmapped_examples_per_s": examples / vmapped_s,
+        "ratio": sequential_s / vmapped_s,
+        "ratio_train_only": sequential_train_s / vmapped_s,
+        "sequential_runs_s": [total for total, _ in sequential_runs],
+        "vmapped_runs_s": vmapped_runs,
+        "includes": {
+            "sequential_s": "seeding, model build and fit per seed, incl. a checkpoint "
+            "write per epoch per seed and per-epoch test evaluation",
+            "sequential_train_s": "sum of fit's per-epoch seconds: steps and evaluation, "
+            "no checkpoint writes or setup",
+            "vmapped_s": "fit_seeds for all seeds: build, stack, steps, per-epoch test "
+            "evaluation, unstack; no checkpoints",
+        },
+    }

@@ -1,0 +1,123 @@
+"""Seeds trained together with torch.func equal the same seeds trained one by one with fit."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+
+from simbias.models import build_model
+from simbias.train.engine import TensorData, TrainingDivergedError, fit
+from simbias.train.run import seed_everything
+from simbias.train.spec import TrainSpec
+from simbias.train.vmap_seeds import fit_seeds
+
+SEEDS = [0, 1, 2]
+# Batched and plain matmuls sum in different orders; float32 rounding over a few
+# dozen SGD steps stays far below these.
+TOLERANCE = {"rtol": 1e-5, "atol": 1e-6}
+
+
+def blobs(n: int = 256, dim: int = 10, seed: int = 0) -> TensorData:
+    """Two gaussian blobs, overlapping a little so that the loss keeps moving."""
+    generator = torch.Generator().manual_seed(seed)
+    y = torch.arange(n) % 2
+    x = torch.randn(n, dim, generator=generator) + 0.7 * (2 * y[:, None] - 1)
+    return TensorData(x=x.float(), y=y.long())
+
+
+def mlp(seed: int) -> nn.Module:
+    return build_model("mlp", {"width": 16, "depth": 2}, (10,), 2)
+
+
+class TanhNet(nn.Module):
+    """Not a plain Sequential: goes through the vmap(functional_call) path."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hidden = nn.Linear(10, 16)
+        self.out = nn.Linear(16, 2)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.out(torch.tanh(self.hidden(x)))
+
+
+def sequential(build, spec, data, eval_sets, tmp_path):
+    """The reference: one fit per seed, as train_run does it."""
+    results = []
+    for s in SEEDS:
+        seed_everything(s)
+        model = build(s)
+        result = fit(model, data, spec, seed=s, run_dir=tmp_path / str(s), run_name=str(s),
+                     eval_sets=eval_sets)  # fmt: skip
+        results.append((model.state_dict(), result.history))
+    return results
+
+
+def assert_same_training(batched, reference):
+    assert [r.seed for r in batched] == SEEDS
+    for ours, (state, history) in zip(batched, reference, strict=True):
+        assert ours.state_dict.keys() == state.keys()
+        for key in state:
+            torch.testing.assert_close(ours.state_dict[key], state[key], **TOLERANCE)
+        assert len(ours.history) == len(history)
+        for row, expected in zip(ours.history, history, strict=True):
+            assert list(row) == list(expected)
+            assert row["epoch"] == expected["epoch"]
+            assert row["lr"] == pytest.approx(expected["lr"], rel=1e-12)
+            assert row["train_loss"] == pytest.approx(expected["train_loss"], rel=1e-5, abs=1e-6)
+            for key in row:
+                if key.endswith("_accuracy"):
+                    assert row[key] == pytest.approx(expected[key], abs=1.5 / 256), key
+
+
+@pytest.mark.parametrize(
+    "build, batch_size",
+    [(mlp, 32), (mlp, "full"), (lambda s: TanhNet(), 32)],
+    ids=["mlp-sgd", "mlp-full-batch", "vmap-path"],
+)
+def test_batched_seeds_equal_sequential_fit(tmp_path, build, batch_size):
+    spec = TrainSpec(
+        epochs=4, lr=0.1, batch_size=batch_size, momentum=0.9, weight_decay=5e-4, nesterov=True
+    )
+    data, test = blobs(), blobs(128, seed=1)
+    batched = fit_seeds(build, SEEDS, data, spec, eval_sets={"test": test})
+    reference = sequential(build, spec, data, {"test": test}, tmp_path)
+    assert_same_training(batched, reference)
+    assert batched[0].history[-1]["train_loss"] < batched[0].history[0]["train_loss"]
+
+
+def test_state_dict_loads_into_the_seed_model():
+    spec = TrainSpec(epochs=1, lr=0.1, batch_size=64, schedule="constant")
+    results = fit_seeds(mlp, [5], blobs(), spec)
+    model = mlp(5)
+    model.load_state_dict(results[0].state_dict)
+
+
+def test_different_seeds_give_different_weights():
+    spec = TrainSpec(epochs=2, lr=0.1, batch_size=32)
+    first, second = fit_seeds(mlp, [0, 1], blobs(), spec)
+    assert not torch.allclose(first.state_dict["1.weight"], second.state_dict["1.weight"])
+
+
+def test_batch_norm_and_dropout_are_refused():
+    spec = TrainSpec(epochs=1, lr=0.1, batch_size=32)
+
+    def with_bn(seed):
+        return nn.Sequential(nn.Linear(10, 8), nn.BatchNorm1d(8), nn.Linear(8, 2))
+
+    def with_dropout(seed):
+        return nn.Sequential(nn.Linear(10, 8), nn.Dropout(0.5), nn.Linear(8, 2))
+
+    with pytest.raises(ValueError, match="BatchNorm1d"):
+        fit_seeds(with_bn, [0, 1], blobs(), spec)
+    with pytest.raises(ValueError, match="Dropout"):
+        fit_seeds(with_dropout, [0, 1], blobs(), spec)
+
+
+def test_nan_loss_names_the_seed_and_epoch():
+    data = blobs()
+    data.x[5, 0] = float("nan")
+    spec = TrainSpec(epochs=2, lr=0.1, batch_size=32)
+    with pytest.raises(TrainingDivergedError, match=r"seed 3: .* at epoch 1"):
+        fit_seeds(mlp, [3, 4], data, spec)
