@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 import torch
 
-from simbias.analysis.feature_learning import alignment_hook, feature_alignment
 from simbias.data.base import SPLITS, get_generator
 from simbias.data.patches import PatchesDataset
 from simbias.models import build_model, model_kinds
 from simbias.train.engine import TensorData, fit
+from simbias.train.probes import alignment_probe, feature_alignment
 from simbias.train.spec import TrainSpec
 
 N = 2000
@@ -222,9 +222,7 @@ def test_gd_learns_the_fast_feature_first(tmp_path):
     start = feature_alignment(model, fast, slow)
     train = TensorData(torch.tensor(ds.splits["train"].x), torch.tensor(ds.splits["train"].y))
     spec = TrainSpec(epochs=60, lr=1.0, batch_size="full", momentum=0.0, schedule="constant")
-    result = fit(
-        model, train, spec, 0, tmp_path, "gd", on_epoch_end=alignment_hook(model, fast, slow)
-    )
+    result = fit(model, train, spec, 0, tmp_path, "gd", epoch_probes=[alignment_probe(fast, slow)])
     assert all({"align_fast", "align_slow"} <= set(row) for row in result.history)
     end = result.history[-1]
     assert end["align_fast"] > 0.5 > 10 * start["align_fast"]

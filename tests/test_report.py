@@ -122,38 +122,44 @@ def test_useful_claim_uses_the_paired_difference(differences, verdict):
     assert f"{np.mean(differences):+.4f}" in claims.iloc[0]["measured"]
 
 
-def test_sam_earlier_claim_compares_first_crossing_epochs():
+def _alignment_history(gd_start: int | None, sam_start: int | None) -> pd.DataFrame:
+    """Slow alignment flat at 0.01, then growing by 0.01 an epoch from ``start`` (None: flat),
+    so it reaches twice its epoch-1 value at epoch ``start + 1``."""
     rows = []
     for seed in range(3):
-        for epoch in range(1, 11):
-            # GD's slow alignment grows linearly to 1.0; SAM's twice as fast.
-            rows.append(
-                {
-                    "experiment": "p",
-                    "regime": "gd",
-                    "seed": seed,
-                    "epoch": epoch,
-                    "align_slow": epoch / 10,
-                }
-            )
-            rows.append(
-                {
-                    "experiment": "p",
-                    "regime": "sam",
-                    "seed": seed,
-                    "epoch": epoch,
-                    "align_slow": min(1.0, epoch / 5),
-                }
-            )
+        for regime, start in (("gd", gd_start), ("sam", sam_start)):
+            for epoch in range(1, 11):
+                grown = 0.01 * (epoch - start) if start is not None and epoch > start else 0
+                rows.append(
+                    {
+                        "experiment": "p",
+                        "regime": regime,
+                        "seed": seed,
+                        "epoch": epoch,
+                        "align_slow": 0.01 + grown,
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize(
+    "gd_start, sam_start, verdict, gd_text, sam_text",
+    [
+        (5, 2, "PASS", "gd 6.000", "sam 3.000"),
+        (2, 5, "FAIL", "gd 3.000", "sam 6.000"),
+        (None, 4, "PASS", "gd never", "sam 5.000"),  # GD never learns it in the budget
+        (4, None, "FAIL", "gd 5.000", "sam never"),
+    ],
+)
+def test_sam_earlier_claim_compares_first_crossing_epochs(
+    gd_start, sam_start, verdict, gd_text, sam_text
+):
     spec = {
         "experiments": {
             "p": {"dataset": "d", "model": "m", "claims": ["sam_learns_slow_feature_earlier"]}
         }
     }
-    claims = check_claims(Evidence(histories=pd.DataFrame(rows)), spec)
+    claims = check_claims(Evidence(histories=_alignment_history(gd_start, sam_start)), spec)
     row = claims.iloc[0]
-    assert row["verdict"] == "PASS"
-    # threshold = 0.5 x GD's final 1.0: GD crosses at epoch 5, SAM at epoch 3.
-    assert "gd 5.000" in row["measured"] and "sam 3.000" in row["measured"]
-    swapped = pd.DataFrame(rows).replace({"regime": {"gd": "sam", "sam": "gd"}})
-    assert check_claims(Evidence(histories=swapped), spec).iloc[0]["verdict"] == "FAIL"
+    assert row["verdict"] == verdict
+    assert gd_text in row["measured"] and sam_text in row["measured"]

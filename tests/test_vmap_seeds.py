@@ -30,6 +30,10 @@ def mlp(seed: int) -> nn.Module:
     return build_model("mlp", {"width": 16, "depth": 2}, (10,), 2)
 
 
+def linear(seed: int) -> nn.Module:
+    return build_model("mlp", {"width": 16, "depth": 0}, (10,), 2)
+
+
 class TanhNet(nn.Module):
     """Not a plain Sequential: goes through the vmap(functional_call) path."""
 
@@ -48,8 +52,7 @@ def sequential(build, spec, data, eval_sets, tmp_path):
     for s in SEEDS:
         seed_everything(s)
         model = build(s)
-        result = fit(model, data, spec, seed=s, run_dir=tmp_path / str(s), run_name=str(s),
-                     eval_sets=eval_sets)  # fmt: skip
+        result = fit(model, data, spec, s, tmp_path / str(s), str(s), eval_sets=eval_sets)
         results.append((model.state_dict(), result.history))
     return results
 
@@ -73,8 +76,8 @@ def assert_same_training(batched, reference):
 
 @pytest.mark.parametrize(
     "build, batch_size",
-    [(mlp, 32), (mlp, "full"), (lambda s: TanhNet(), 32)],
-    ids=["mlp-sgd", "mlp-full-batch", "vmap-path"],
+    [(mlp, 32), (mlp, "full"), (linear, 32), (lambda s: TanhNet(), 32)],
+    ids=["mlp-sgd", "mlp-full-batch", "linear", "vmap-path"],
 )
 def test_batched_seeds_equal_sequential_fit(tmp_path, build, batch_size):
     spec = TrainSpec(

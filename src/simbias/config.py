@@ -94,14 +94,16 @@ def check_consistency(config: dict[str, Any]) -> None:
                     f"config key experiments/{name}/regimes: {regime!r} is not declared under "
                     "regimes"
                 )
+        # Declared (so a typo is caught), though an overlay may train fewer regimes.
         for regime in experiment.get("regime_overrides", {}):
-            if regime not in experiment["regimes"]:
+            if regime not in config.get("regimes", {}):
                 raise ConfigError(
-                    f"config key experiments/{name}/regime_overrides/{regime}: the experiment "
-                    "does not train this regime"
+                    f"config key experiments/{name}/regime_overrides/{regime}: not a regime "
+                    "declared under regimes"
                 )
     specs = run_specs(config)  # raises on conflicting training settings
     _check_resolved_regimes(specs)
+    seed_batches(config)
 
 
 def _check_resolved_regimes(specs: dict[str, dict[str, Any]]) -> None:
@@ -185,3 +187,41 @@ def experiments_with(config: dict[str, Any], field: str, item: str) -> list[str]
 def declared(config: dict[str, Any], field: str) -> list[str]:
     """Every analysis, figure or claim named by at least one experiment, sorted."""
     return sorted({item for spec in config["experiments"].values() for item in spec.get(field, [])})
+
+
+def vmappable(run_spec: dict[str, Any]) -> bool:
+    """Plain SGD/GD on an MLP with no probes: the runs torch.func can train seeds-at-once."""
+    pieces = {"sam", "adversarial", "useful", "ensemble"} & {
+        key for key, value in run_spec["regime"].items() if value
+    }
+    return run_spec["model"]["kind"] == "mlp" and not pieces and not run_spec.get("probes")
+
+
+def seed_batches(config: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """Run groups trained seeds-at-once: ``{dataset/model/regime: [run specs by seed]}`` for
+    the vmappable runs of experiments with ``vmap_seeds: true``."""
+    specs = run_specs(config)
+    batches: dict[str, dict[int, dict[str, Any]]] = {}
+    for name, experiment in config["experiments"].items():
+        if not experiment.get("vmap_seeds"):
+            continue
+        for run in experiment_runs(config, name):
+            spec = specs[run.path]
+            if not vmappable(spec):
+                raise ConfigError(
+                    f"config key experiments/{name}/vmap_seeds: run {run.path} is not a plain "
+                    "SGD/GD MLP run, so its seeds cannot be trained at once"
+                )
+            batches.setdefault(run.path.rsplit("/", 1)[0], {})[run.seed] = spec
+    result = {}
+    for group, by_seed in batches.items():
+        ordered = [by_seed[seed] for seed in sorted(by_seed)]
+        first = {**ordered[0], "seed": 0, "name": ""}
+        for spec in ordered[1:]:
+            if {**spec, "seed": 0, "name": ""} != first:
+                raise ConfigError(
+                    f"runs of {group} differ beyond their seed, so they cannot share a vmapped "
+                    "seed batch; give one experiment its own regime name"
+                )
+        result[group] = ordered
+    return result

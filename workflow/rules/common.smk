@@ -9,7 +9,7 @@ from simbias.config import (
     experiment_runs,
     experiments_with,
 )
-from simbias.config import declared, run_specs
+from simbias.config import declared, run_specs, seed_batches
 
 try:
     check_consistency(config)
@@ -17,6 +17,7 @@ except ConfigError as error:
     raise WorkflowError(f"invalid config: {error}") from None
 
 RUN_SPECS = run_specs(config)
+SEED_BATCHES = seed_batches(config)
 SAFE = r"(?!.*\.\.)[A-Za-z0-9_+-][A-Za-z0-9_.+-]*"
 
 
@@ -43,6 +44,15 @@ def run_path(wildcards):
     return (
         f"{wildcards.dataset}/{wildcards.model}/{wildcards.regime}/seed{wildcards.seed}"
     )
+
+
+def train_inputs(wildcards):
+    """The dataset, and for seeds trained at once, the seed batch to collect from."""
+    inputs = {"data": DATASET.format(dataset=wildcards.dataset)}
+    group = f"{wildcards.dataset}/{wildcards.model}/{wildcards.regime}"
+    if any(spec["seed"] == int(wildcards.seed) for spec in SEED_BATCHES.get(group, [])):
+        inputs["batch"] = f"results/runs/{group}/seed_batch"
+    return inputs
 
 
 def run_spec_arg(wildcards):

@@ -3,7 +3,8 @@
 Both train the same MLPs on the same LMS-5 data (the ``slabs`` generator, seed 0) with
 the same settings, evaluating on the test split every epoch, in this one process and
 with the same torch thread count. Each side is warmed up once, then timed ``repeats``
-times; the fastest repeat is reported (the least disturbed by the rest of the machine).
+times, alternating; the fastest repeat of each is reported (the least disturbed by the
+rest of the machine).
 
 What the times include:
 
@@ -14,6 +15,9 @@ What the times include:
   the training steps and evaluation only, without the checkpoint writes and setup.
 - ``vmapped_s``: ``fit_seeds`` for all seeds (building, stacking, training, evaluating,
   unstacking; it writes no checkpoints).
+- ``*_cpu_s``: the same spans in process CPU time (all threads), fastest repeat. On a
+  shared machine wall times swing with other load while CPU time mostly does not (with
+  one thread; with several, threads waiting for a busy core still spin and count).
 """
 
 from __future__ import annotations
@@ -54,9 +58,34 @@ def bench_vmap_vs_sequential(
     depth: int = 1,
     epochs: int = 3,
     batch_size: int = 256,
-    repeats: int = 2,
+    repeats: int = 3,
+    threads: int | None = None,
 ) -> dict[str, Any]:
-    """Seconds to train ``n_seeds`` MLP seeds vmapped vs sequentially, and their ratio."""
+    """Seconds to train ``n_seeds`` MLP seeds vmapped vs sequentially, and their ratio.
+
+    ``threads`` sets torch's intra-op threads for the benchmark (restored afterwards);
+    None keeps the process's setting.
+    """
+    previous_threads = torch.get_num_threads()
+    if threads is not None:
+        torch.set_num_threads(threads)
+    try:
+        return _bench(n_seeds, n_train, n_test, dim, width, depth, epochs, batch_size, repeats)
+    finally:
+        torch.set_num_threads(previous_threads)
+
+
+def _bench(
+    n_seeds: int,
+    n_train: int,
+    n_test: int,
+    dim: int,
+    width: int,
+    depth: int,
+    epochs: int,
+    batch_size: int,
+    repeats: int,
+) -> dict[str, Any]:
     train, test = _lms_data(n_train, n_test, dim)
     spec = TrainSpec(epochs=epochs, lr=0.1, momentum=0.9, batch_size=batch_size)
     seeds = list(range(n_seeds))
@@ -65,8 +94,8 @@ def bench_vmap_vs_sequential(
     def build(seed: int) -> torch.nn.Module:
         return build_model("mlp", {"width": width, "depth": depth}, (dim,), 2)
 
-    def sequential() -> tuple[float, float]:
-        started = time.perf_counter()
+    def sequential() -> tuple[float, float, float]:
+        started, cpu_started = time.perf_counter(), time.process_time()
         train_seconds = 0.0
         with tempfile.TemporaryDirectory(prefix="simbias-bench-") as tmp:
             for s in seeds:
@@ -74,19 +103,24 @@ def bench_vmap_vs_sequential(
                 model = build(s)
                 result = fit(model, train, spec, s, Path(tmp) / str(s), f"seed{s}", eval_sets)
                 train_seconds += sum(row["seconds"] for row in result.history)
-            return time.perf_counter() - started, train_seconds
+            cpu = time.process_time() - cpu_started
+            return time.perf_counter() - started, train_seconds, cpu
 
-    def vmapped() -> float:
-        started = time.perf_counter()
+    def vmapped() -> tuple[float, float]:
+        started, cpu_started = time.perf_counter(), time.process_time()
         fit_seeds(build, seeds, train, spec, eval_sets)
-        return time.perf_counter() - started
+        return time.perf_counter() - started, time.process_time() - cpu_started
 
     sequential()  # warm-up
     vmapped()
-    sequential_runs = [sequential() for _ in range(repeats)]
-    vmapped_runs = [vmapped() for _ in range(repeats)]
-    sequential_s, sequential_train_s = min(sequential_runs)
-    vmapped_s = min(vmapped_runs)
+    sequential_runs, vmapped_runs = [], []
+    for _ in range(repeats):  # interleaved, so that both see the same machine load
+        sequential_runs.append(sequential())
+        vmapped_runs.append(vmapped())
+    sequential_s, sequential_train_s, _ = min(sequential_runs)
+    vmapped_s = min(wall for wall, _ in vmapped_runs)
+    sequential_cpu_s = min(cpu for _, _, cpu in sequential_runs)
+    vmapped_cpu_s = min(cpu for _, cpu in vmapped_runs)
     examples = n_seeds * epochs * n_train
     return {
         "n_seeds": n_seeds,
@@ -108,8 +142,11 @@ def bench_vmap_vs_sequential(
         "vmapped_examples_per_s": examples / vmapped_s,
         "ratio": sequential_s / vmapped_s,
         "ratio_train_only": sequential_train_s / vmapped_s,
-        "sequential_runs_s": [total for total, _ in sequential_runs],
-        "vmapped_runs_s": vmapped_runs,
+        "sequential_cpu_s": sequential_cpu_s,
+        "vmapped_cpu_s": vmapped_cpu_s,
+        "ratio_cpu": sequential_cpu_s / vmapped_cpu_s,
+        "sequential_runs_s": [wall for wall, _, _ in sequential_runs],
+        "vmapped_runs_s": [wall for wall, _ in vmapped_runs],
         "includes": {
             "sequential_s": "seeding, model build and fit per seed, incl. a checkpoint "
             "write per epoch per seed and per-epoch test evaluation",

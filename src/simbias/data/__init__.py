@@ -1,4 +1,1 @@
-"""Dataset generators; importing this package registers every built-in kind."""
-
-# Imported for their side effect: each module's generator class registers its kind.
-from simbias.data import digits, dominoes, patches, slabs  # noqa: F401
+"""Dataset generators, registered by kind; each module is imported on first use."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -68,14 +69,23 @@ class DatasetGenerator:
         raise NotImplementedError
 
 
-def get_generator(kind: str, params: dict[str, Any]) -> DatasetGenerator:
-    # Importing the package registers every built-in kind.
-    from simbias import data  # noqa: F401
+#: Built-in kinds and their modules, imported on first use (scikit-learn, which some need,
+#: costs a second to import in every job that only reads data).
+BUILTIN_GENERATORS = {
+    "slabs": "simbias.data.slabs",
+    "dominoes": "simbias.data.dominoes",
+    "patches": "simbias.data.patches",
+    "digits": "simbias.data.digits",
+}
 
+
+def get_generator(kind: str, params: dict[str, Any]) -> DatasetGenerator:
+    if kind not in DatasetGenerator.registry and kind in BUILTIN_GENERATORS:
+        importlib.import_module(BUILTIN_GENERATORS[kind])
     try:
         cls = DatasetGenerator.registry[kind]
     except KeyError:
-        known = ", ".join(sorted(DatasetGenerator.registry))
+        known = ", ".join(sorted(set(DatasetGenerator.registry) | set(BUILTIN_GENERATORS)))
         raise ValueError(f"unknown dataset kind {kind!r}; known kinds: {known}") from None
     return cls(**params)
 

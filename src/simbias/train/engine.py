@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -81,6 +81,7 @@ def fit(
     update: Update | None = None,
     transform: InputTransform | None = None,
     stop_after_epoch: int | None = None,
+    epoch_probes: Sequence[Callable[[nn.Module], dict[str, float]]] = (),
 ) -> FitResult:
     """Train ``model`` in place for ``spec.epochs`` epochs, resuming from ``run_dir``'s
     checkpoint when one exists and was made by the same settings. Returns the history.
@@ -90,6 +91,8 @@ def fit(
     ``update`` is the step rule (plain SGD/GD by default, or SAM); ``transform`` replaces
     each batch before the step (adversarial examples). ``stop_after_epoch`` ends training
     early while keeping the full-length schedule (USEFUL's separating epoch).
+    ``epoch_probes`` measure the model after each epoch into the history row (e.g. how far
+    filters align with known features), before the checkpoint is written.
     """
     update = update or PlainUpdate()
     run_dir = Path(run_dir)
@@ -155,6 +158,8 @@ def fit(
         row["train_accuracy"] = float(correct) / n
         row.update({key: float(value) for key, value in evaluated.items()})
         row["seconds"] = time.perf_counter() - started
+        for probe in epoch_probes:
+            row.update(probe(model))
         if not math.isfinite(row["train_loss"]):
             raise TrainingDivergedError(
                 f"run {run_name}: training loss became {row['train_loss']} at epoch {epoch + 1}"

@@ -9,7 +9,6 @@ USEFUL trains twice (probe, then on the upsampled data) and an ensemble trains m
 from __future__ import annotations
 
 import json
-import random
 import shutil
 from pathlib import Path
 from typing import Any
@@ -25,14 +24,10 @@ from simbias.models import build_model
 from simbias.models.ensemble import LogitEnsemble
 from simbias.provenance import code_version
 from simbias.train.engine import TensorData, fit, predict_logits
+from simbias.train.probes import build_probes
 from simbias.train.regime import Regime
+from simbias.train.seeding import seed_everything
 from simbias.train.useful import plan_upsampling
-
-
-def seed_everything(seed: int) -> None:
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.manual_seed(seed)
 
 
 def member_seed(seed: int, member: int) -> int:
@@ -77,6 +72,7 @@ def _train_member(
         )
 
     pieces = {"update": regime.update, "transform": regime.transform}
+    probes = build_probes(run_spec.get("probes", []), card)
     info: dict[str, Any] = {}
     if regime.useful is not None:
         # Phase 1: train to the separating epoch on the full-length schedule, then cluster.
@@ -107,6 +103,7 @@ def _train_member(
         run_spec["name"],
         eval_sets=eval_sets,
         fingerprint=run_spec,
+        epoch_probes=probes,
         **pieces,
     )
     info["resumed_from_epoch"] = result.resumed_from_epoch
@@ -144,13 +141,35 @@ def train_run(
     model = LogitEnsemble(members) if regime.ensemble else members[0]
     history = pd.concat(histories, ignore_index=True)
 
+    extra: dict[str, Any] = {
+        "members": count,
+        "resumed_from_epoch": [info["resumed_from_epoch"] for info in infos],
+    }
+    if regime.useful is not None:
+        extra["useful"] = [info["useful"] for info in infos]
+    final = write_run_artefacts(out_dir, run_spec, regime, card, model, history, test, extra)
+    _remove_checkpoints(out_dir)
+    return final
+
+
+def write_run_artefacts(
+    out_dir: Path,
+    run_spec: dict[str, Any],
+    regime: Regime,
+    card: dict[str, Any],
+    model: nn.Module,
+    history: pd.DataFrame,
+    test: TensorData,
+    extra: dict[str, Any],
+) -> dict[str, Any]:
+    """``model.pt``, ``history.csv`` and ``final.json`` (written last: its presence means
+    the run is complete)."""
     test_logits = predict_logits(model, test.x, regime.train.eval_batch_size)
     last_epoch = history[history["epoch"] == history["epoch"].max()]
     final = {
         "run": run_spec["name"],
         "epochs": regime.train.epochs,
-        "members": count,
-        "resumed_from_epoch": [info["resumed_from_epoch"] for info in infos],
+        **extra,
         "train_loss": float(last_epoch["train_loss"].mean()),
         "train_accuracy": float(last_epoch["train_accuracy"].mean()),
         "test_accuracy": float((test_logits.argmax(1) == test.y).float().mean()),
@@ -161,12 +180,9 @@ def train_run(
         "code": code_version(),
         "torch": torch.__version__,
     }
-    if regime.useful is not None:
-        final["useful"] = [info["useful"] for info in infos]
     write_atomic(out_dir / "model.pt", lambda tmp: torch.save(model.state_dict(), tmp))
     write_text_atomic(out_dir / "history.csv", history.to_csv(index=False))
     write_json_atomic(out_dir / "final.json", final)
-    _remove_checkpoints(out_dir)
     return final
 
 

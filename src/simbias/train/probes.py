@@ -23,7 +23,6 @@ import numpy as np
 import torch
 from torch import nn
 
-AlignmentHook = Callable[[int, dict], None]
 Vector = Sequence[float] | np.ndarray | torch.Tensor
 
 
@@ -65,20 +64,29 @@ def feature_alignment(
     return result
 
 
-def alignment_hook(
-    model: nn.Module, fast_feature: Vector, slow_feature: Vector, per_class: bool = False
-) -> AlignmentHook:
-    """An ``on_epoch_end(epoch, row)`` hook for ``simbias.train.engine.fit`` that adds
-    :func:`feature_alignment`'s keys to the epoch's history ``row`` in place.
+Probe = Callable[[nn.Module], dict[str, float]]
 
-    ``fit`` appends ``row`` to the in-memory history before calling the hook, so the
-    returned history holds the keys. Note that ``fit`` writes its checkpoint before the
-    hook runs: the checkpointed copy of the latest row lacks the keys (earlier rows have
-    them), so a resumed run's history misses them for the epoch it resumed from.
-    """
-    _filters(model)  # fail early, not at the end of the first epoch
 
-    def hook(epoch: int, row: dict) -> None:
-        row.update(feature_alignment(model, fast_feature, slow_feature, per_class))
+def alignment_probe(fast_feature: Vector, slow_feature: Vector, per_class: bool = False) -> Probe:
+    """A per-epoch probe for ``simbias.train.engine.fit(epoch_probes=...)`` recording
+    :func:`feature_alignment` in the history (and so in the checkpoint)."""
 
-    return hook
+    def probe(model: nn.Module) -> dict[str, float]:
+        return feature_alignment(model, fast_feature, slow_feature, per_class)
+
+    return probe
+
+
+#: Probe name (config ``probes``) -> builder from the dataset card.
+PROBES: dict[str, Callable[[dict], Probe]] = {
+    "feature_alignment": lambda card: alignment_probe(
+        card["generator"]["fast_feature"], card["generator"]["slow_feature"]
+    ),
+}
+
+
+def build_probes(names: Sequence[str], card: dict) -> list[Probe]:
+    unknown = sorted(set(names) - set(PROBES))
+    if unknown:
+        raise ValueError(f"unknown probes {unknown}; known: {sorted(PROBES)}")
+    return [PROBES[name](card) for name in names]

@@ -1,0 +1,76 @@
+"""Seeds trained at once in a vmapped batch end in the same run directories, with the same
+weights, as seeds trained one process each."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from simbias.config import ConfigError, load_config, seed_batches, vmappable
+from simbias.data.base import DatasetSplits, Split
+from simbias.data.store import write_dataset
+from simbias.train.collect import collect_seed
+from simbias.train.run import train_run
+from simbias.train.seed_batch import train_seed_batch
+
+
+def spec(seed: int) -> dict:
+    return {
+        "name": f"blobs/mlp/sgd/seed{seed}", "dataset": "blobs", "seed": seed,
+        "model": {"kind": "mlp", "width": 16, "depth": 1},
+        "regime": {"name": "sgd", "train": {"epochs": 3, "lr": 0.05, "batch_size": 32}},
+        "probes": [],
+    }  # fmt: skip
+
+
+@pytest.fixture
+def blobs(tmp_path):
+    rng = np.random.default_rng(0)
+    splits = {}
+    for name in ("train", "test", "s_rand", "sc_rand"):
+        y = rng.integers(0, 2, 200)
+        splits[name] = Split(x=rng.normal(size=(200, 6)).astype(np.float32) + y[:, None], y=y)
+    write_dataset(tmp_path / "data", "blobs", DatasetSplits(splits, {}), seed=0)
+    return tmp_path / "data"
+
+
+def test_collected_seeds_equal_seeds_trained_alone(blobs, tmp_path):
+    specs = [spec(0), spec(1), spec(2)]
+    train_seed_batch(specs, blobs, tmp_path / "batch")
+    for run in specs:
+        collected = tmp_path / "collected" / f"seed{run['seed']}"
+        collect_seed(run, tmp_path / "batch", collected)
+        alone = tmp_path / "alone" / f"seed{run['seed']}"
+        train_run(run, blobs, alone)
+        assert json.loads((collected / "final.json").read_text())["config"] == run
+        ours = torch.load(collected / "model.pt", weights_only=True)
+        theirs = torch.load(alone / "model.pt", weights_only=True)
+        for key, value in theirs.items():
+            torch.testing.assert_close(ours[key], value, rtol=1e-4, atol=1e-5)
+
+
+def test_collecting_a_run_the_batch_did_not_train_is_refused(blobs, tmp_path):
+    train_seed_batch([spec(0)], blobs, tmp_path / "batch")
+    other = spec(0)
+    other["regime"]["train"]["lr"] = 0.5
+    with pytest.raises(ValueError, match="trained for other settings"):
+        collect_seed(other, tmp_path / "batch", tmp_path / "run")
+    assert not (tmp_path / "run" / "final.json").exists()
+
+
+def test_only_plain_mlp_runs_are_vmappable(repo):
+    assert vmappable(spec(0))
+    sam = copy.deepcopy(spec(0))
+    sam["regime"]["sam"] = {"rho": 0.05}
+    assert not vmappable(sam)
+    config = load_config(repo / "config.yaml")
+    batches = seed_batches(config)
+    assert [s["seed"] for s in batches["lms5/mlp/sgd"]] == [0, 1, 2, 3, 4]
+    broken = copy.deepcopy(config)
+    broken["experiments"]["regimes_lms5"]["vmap_seeds"] = True
+    with pytest.raises(ConfigError, match="regimes_lms5/vmap_seeds"):
+        seed_batches(broken)
