@@ -9,7 +9,7 @@ SNAKEMAKE_ARGS ?=
 # Scripts called by the rules run with the venv's python.
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: results test lint format dry-run clean-results venv
+.PHONY: results test bench lint format dry-run clean-results venv
 
 venv: $(VENV)/.installed
 
@@ -28,6 +28,9 @@ dry-run: venv
 
 test: venv
 	pytest $(PYTEST_ARGS)
+
+bench: venv
+	python scripts/bench.py --out-dir results/bench
 
 lint: venv
 	ruff check .

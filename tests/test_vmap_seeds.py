@@ -124,3 +124,15 @@ def test_nan_loss_names_the_seed_and_epoch():
     spec = TrainSpec(epochs=2, lr=0.1, batch_size=32)
     with pytest.raises(TrainingDivergedError, match=r"seed 3: .* at epoch 1"):
         fit_seeds(mlp, [3, 4], data, spec)
+
+
+def test_bench_quick_run_writes_json_and_table(tmp_path):
+    import json
+
+    from simbias.bench.runner import run_benchmarks
+
+    summary = run_benchmarks(["vmap_seeds"], tmp_path, quick=True, threads=[1])
+    result = json.loads((tmp_path / "vmap_seeds.json").read_text())["results"][0]
+    assert result["sequential_s"] > 0 and result["vmapped_s"] > 0
+    assert result["ratio"] == pytest.approx(result["sequential_s"] / result["vmapped_s"], rel=1e-6)
+    assert "| n seeds |" in summary and (tmp_path / "summary.md").exists()

@@ -48,15 +48,39 @@ def tiny_run(tmp_path_factory):
 def test_tiny_dag_ends_in_figures_tables_and_claims(tiny_run):
     _, workdir = tiny_run
     results = workdir / "results"
-    for figure in ("sb_accuracy", "training_curves"):
+    figures = (
+        "sb_accuracy",
+        "training_curves",
+        "regime_accuracy",
+        "feature_learning",
+        "useful_clusters",
+    )
+    for figure in figures:
         for ext in ("png", "pdf"):
             assert (results / "figures" / f"{figure}.{ext}").stat().st_size > 1000
     claims = pd.read_csv(results / "tables" / "claims.csv")
-    assert set(claims["experiment"]) == {"pitfalls_lms5", "pitfalls_ms57", "pitfalls_dominoes"}
+    assert set(claims["experiment"]) == {
+        "pitfalls_lms5",
+        "pitfalls_ms57",
+        "pitfalls_dominoes",
+        "regimes_lms5",
+        "regimes_dominoes",
+        "regimes_digits",
+        "sam_patches",
+    }
     assert set(claims["verdict"]) <= {"PASS", "FAIL"}
+    robust = pd.read_csv(results / "tables" / "robustness.csv")
+    assert set(robust["split"]) == {"clean", "robust"}
+    # Adversarial examples never raise accuracy.
+    pivot = robust.pivot_table(index="regime", columns="split", values="mean")
+    assert (pivot["robust"] <= pivot["clean"] + 1e-9).all()
+    # Seeds trained at once in a vmapped batch land in ordinary run directories.
+    final = results / "runs" / "lms5" / "mlp" / "sgd" / "seed1" / "final.json"
+    assert '"vmapped_seeds": 2' in final.read_text()
     summary = pd.read_csv(results / "tables" / "sb_metrics.csv")
     assert set(summary["split"]) == {"test", "s_rand", "sc_rand"}
-    assert (summary["n"] == 2).all()
+    pitfalls = summary[summary["experiment"].str.startswith("pitfalls")]
+    assert (pitfalls["n"] == 2).all()
     assert (results / "tables" / "sb_metrics.md").read_text().startswith("# Simplicity")
     # Every markdown table row has as many cells as its header (no stray '|').
     for name in ("claims.md", "sb_metrics.md"):

@@ -17,11 +17,9 @@ gradient of the sum of the S per-seed mean losses. A seed's loss depends on its 
 slice of the stacked parameters only, so each slice's gradient is exactly that seed's
 gradient, and SGD (elementwise) on the stacked tensors is exactly per-seed SGD.
 
-In general the batched forward is ``vmap(functional_call(model, ...))`` and autograd
-takes the gradient. A ``Sequential`` of ``Flatten``/``Linear``/``ReLU`` (the MLP of
-``simbias.models.mlp``) is run as ``baddbmm``s with its backward written out instead:
-the same gradients up to rounding, with no autograd bookkeeping, which on a 2-core CPU
-makes the whole step about 1.5x faster.
+The batched forward is ``vmap(functional_call(model, ...))`` and autograd takes the
+gradient. (A hand-written batched MLP backward measured ~1.5x faster per step; we keep
+torch.func and autograd instead of a second copy of backpropagation to maintain.)
 
 Only models without buffers, batch norm or dropout are supported (the MLPs): their
 forward is a pure function of parameters and inputs, so vmapping over seeds is exact.
@@ -45,7 +43,7 @@ from torch.nn import functional as F
 
 from simbias.train.engine import TensorData, TrainingDivergedError
 from simbias.train.optim import build_optimizer, build_scheduler
-from simbias.train.run import seed_everything
+from simbias.train.seeding import seed_everything
 from simbias.train.spec import TrainSpec
 
 _REFUSED_MODULES = (
@@ -114,7 +112,7 @@ def fit_seeds(
         holder.register_parameter(f"p{i}", params[name])
     optimizer = build_optimizer(spec, holder)
     scheduler = build_scheduler(spec, optimizer, steps_per_epoch)
-    runner = _stacked_model(models[0])
+    runner = _VmappedModel(models[0])
 
     shuffles = [torch.Generator(device=device) for _ in seeds]
     for generator, s in zip(shuffles, seeds, strict=True):
@@ -198,23 +196,9 @@ def _check_supported(models: list[nn.Module], seeds: list[int]) -> None:
             )
 
 
-class _StackedModel:
-    """S copies of one architecture, run on (S, B, ...) inputs with stacked parameters."""
-
-    def forward(self, params: dict[str, torch.Tensor], x: torch.Tensor) -> torch.Tensor:
-        """Logits (S, B, C) for inputs (S, B, ...)."""
-        raise NotImplementedError
-
-    def loss_and_grads(
-        self, params: dict[str, nn.Parameter], x: torch.Tensor, y: torch.Tensor
-    ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Each seed's mean cross-entropy (S,) and the logits (S, B, C), both detached;
-        leaves the gradient of the sum of the S losses in each parameter's ``.grad``."""
-        raise NotImplementedError
-
-
-class _VmappedModel(_StackedModel):
-    """Any buffer-free model: ``vmap(functional_call)`` forward, autograd backward."""
+class _VmappedModel:
+    """S copies of one buffer-free architecture on (S, B, ...) inputs with stacked
+    parameters: ``vmap(functional_call)`` forward, autograd backward."""
 
     def __init__(self, model: nn.Module) -> None:
         template = copy.deepcopy(model).to("meta")
@@ -237,96 +221,9 @@ class _VmappedModel(_StackedModel):
         return losses.detach(), logits.detach()
 
 
-class _PlainMLP(_StackedModel):
-    """A ``Sequential`` of ``Flatten``/``Linear``/``ReLU`` as batched matmuls, with its
-    backward written out (no autograd graph). The same gradients as autograd up to
-    rounding, and faster: autograd computes the output layer's weight gradient in a slow
-    ``bmm`` orientation and adds bookkeeping ops that cost as much as the matmuls here."""
-
-    def __init__(self, model: nn.Sequential) -> None:
-        #: ("flatten" | "relu", None, None) or ("linear", weight name, bias name or None)
-        self.plan: list[tuple[str, str | None, str | None]] = []
-        for key, layer in model.named_children():
-            if isinstance(layer, nn.Linear):
-                bias = f"{key}.bias" if layer.bias is not None else None
-                self.plan.append(("linear", f"{key}.weight", bias))
-            else:
-                self.plan.append(("relu" if isinstance(layer, nn.ReLU) else "flatten", None, None))
-        linears = [i for i, (op, _, _) in enumerate(self.plan) if op == "linear"]
-        # Below the first Linear no gradient is needed.
-        self.first_linear = linears[0] if linears else len(self.plan)
-
-    @staticmethod
-    def supports(model: nn.Module) -> bool:
-        def plain(module: nn.Module) -> bool:
-            if isinstance(module, nn.Flatten):
-                return module.start_dim == 1 and module.end_dim == -1
-            return type(module) in (nn.Linear, nn.ReLU)
-
-        return isinstance(model, nn.Sequential) and all(plain(m) for m in model)
-
-    def _run(self, params, x, keep: bool):
-        """Forward; with ``keep``, also each op's input (or a ReLU's output) for backward."""
-        saved: list[torch.Tensor] = []
-        h = x
-        fresh = False  # whether h is a new tensor of ours (a Linear's output)
-        for op, weight, bias in self.plan:
-            if op == "flatten":
-                saved.append(h)
-                h = h.flatten(2)
-            elif op == "relu":
-                h = h.relu_() if fresh else h.relu()
-                saved.append(h)
-            else:
-                saved.append(h)
-                w_t = params[weight].transpose(1, 2)
-                if bias is None:
-                    h = torch.bmm(h, w_t)
-                else:
-                    h = torch.baddbmm(params[bias].unsqueeze(1), h, w_t)
-            fresh = op == "linear"
-        return h, saved if keep else []
-
-    @torch.no_grad()
-    def forward(self, params, x):
-        return self._run(params, x, keep=False)[0]
-
-    @torch.no_grad()
-    def loss_and_grads(self, params, x, y):
-        logits, saved = self._run(params, x, keep=True)
-        log_probs = logits.log_softmax(dim=2)
-        target = y.unsqueeze(2)
-        losses = -log_probs.gather(2, target).squeeze(2).mean(dim=1)
-        # d(sum of per-seed mean losses)/d(logits) = (softmax - onehot) / B.
-        g = log_probs.exp_()
-        g.scatter_add_(2, target, torch.full_like(target, -1.0, dtype=g.dtype))
-        g.div_(y.shape[1])
-        for i in range(len(self.plan) - 1, self.first_linear - 1, -1):
-            op, weight, bias = self.plan[i]
-            if op == "flatten":
-                g = g.view(saved[i].shape)
-            elif op == "relu":
-                # In place: g is always a fresh tensor of ours here.
-                torch.ops.aten.threshold_backward.grad_input(g, saved[i], 0, grad_input=g)
-            else:
-                w = params[weight]
-                if w.requires_grad:
-                    w.grad = torch.bmm(g.transpose(1, 2), saved[i])
-                if bias is not None and params[bias].requires_grad:
-                    params[bias].grad = g.sum(dim=1)
-                if i > self.first_linear:
-                    g = torch.bmm(g, w)
-        return losses, logits
-
-
-def _stacked_model(model: nn.Module) -> _StackedModel:
-    """The batched runner for models shaped like ``model``."""
-    return _PlainMLP(model) if _PlainMLP.supports(model) else _VmappedModel(model)
-
-
 @torch.no_grad()
 def _stacked_accuracy(
-    stacked: _StackedModel,
+    stacked: _VmappedModel,
     params: dict[str, torch.Tensor],
     data: TensorData,
     batch_size: int,
