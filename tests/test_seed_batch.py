@@ -38,9 +38,10 @@ def blobs(tmp_path):
     return tmp_path / "data"
 
 
-def test_collected_seeds_equal_seeds_trained_alone(blobs, tmp_path):
+@pytest.mark.parametrize("vmap", [True, False])
+def test_collected_seeds_equal_seeds_trained_alone(blobs, tmp_path, vmap):
     specs = [spec(0), spec(1), spec(2)]
-    train_seed_batch(specs, blobs, tmp_path / "batch")
+    train_seed_batch({"vmap": vmap, "runs": specs}, blobs, tmp_path / "batch", tmp_path / "work")
     for run in specs:
         collected = tmp_path / "collected" / f"seed{run['seed']}"
         collect_seed(run, tmp_path / "batch", collected)
@@ -54,7 +55,7 @@ def test_collected_seeds_equal_seeds_trained_alone(blobs, tmp_path):
 
 
 def test_collecting_a_run_the_batch_did_not_train_is_refused(blobs, tmp_path):
-    train_seed_batch([spec(0)], blobs, tmp_path / "batch")
+    train_seed_batch({"vmap": True, "runs": [spec(0)]}, blobs, tmp_path / "batch", tmp_path)
     other = spec(0)
     other["regime"]["train"]["lr"] = 0.5
     with pytest.raises(ValueError, match="trained for other settings"):
@@ -69,8 +70,38 @@ def test_only_plain_mlp_runs_are_vmappable(repo):
     assert not vmappable(sam)
     config = load_config(repo / "config.yaml")
     batches = seed_batches(config)
-    assert [s["seed"] for s in batches["lms5/mlp/sgd"]] == [0, 1, 2, 3, 4]
+    assert batches["lms5/mlp/sgd"]["vmap"] and not batches["lms5/mlp/sam"]["vmap"]
+    assert [s["seed"] for s in batches["lms5/mlp/sgd"]["runs"]] == [0, 1, 2, 3, 4]
     broken = copy.deepcopy(config)
     broken["experiments"]["regimes_lms5"]["vmap_seeds"] = True
     with pytest.raises(ConfigError, match="regimes_lms5/vmap_seeds"):
         seed_batches(broken)
+
+
+def test_a_killed_sequential_batch_resumes_from_the_run_directories(blobs, tmp_path):
+    """Checkpoints live in the run directory, which Snakemake keeps when it clears the batch
+    directory of a failed job; the next attempt resumes there."""
+    from simbias.train import engine
+
+    run = spec(0)
+    run["regime"]["train"]["epochs"] = 4
+    calls = {"n": 0}
+    original = engine._save_checkpoint
+
+    def save_then_die(*args, **kwargs):
+        original(*args, **kwargs)
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt
+
+    engine._save_checkpoint = save_then_die
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            train_seed_batch({"vmap": False, "runs": [run]}, blobs, tmp_path / "b1", tmp_path)
+    finally:
+        engine._save_checkpoint = original
+    assert (tmp_path / run["name"] / "checkpoint.pt").exists()
+    train_seed_batch({"vmap": False, "runs": [run]}, blobs, tmp_path / "b2", tmp_path)
+    final = json.loads((tmp_path / "b2" / "seed0" / "final.json").read_text())
+    assert final["resumed_from_epoch"] == [2]
+    assert not (tmp_path / run["name"] / "checkpoint.pt").exists()

@@ -197,31 +197,38 @@ def vmappable(run_spec: dict[str, Any]) -> bool:
     return run_spec["model"]["kind"] == "mlp" and not pieces and not run_spec.get("probes")
 
 
-def seed_batches(config: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
-    """Run groups trained seeds-at-once: ``{dataset/model/regime: [run specs by seed]}`` for
-    the vmappable runs of experiments with ``vmap_seeds: true``."""
+def seed_batches(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Every (dataset, model, regime) group and the runs (one per seed) one training job
+    trains: ``{dataset/model/regime: {"vmap": bool, "runs": [run specs by seed]}}``.
+
+    One process per group, not per seed: a job's start (importing torch) costs as much as
+    training a small model. ``vmap`` groups (experiments with ``vmap_seeds: true``) train
+    their seeds at once with torch.func and must differ only in the seed.
+    """
     specs = run_specs(config)
-    batches: dict[str, dict[int, dict[str, Any]]] = {}
+    groups: dict[str, dict[str, Any]] = {}
     for name, experiment in config["experiments"].items():
-        if not experiment.get("vmap_seeds"):
-            continue
         for run in experiment_runs(config, name):
             spec = specs[run.path]
-            if not vmappable(spec):
-                raise ConfigError(
-                    f"config key experiments/{name}/vmap_seeds: run {run.path} is not a plain "
-                    "SGD/GD MLP run, so its seeds cannot be trained at once"
-                )
-            batches.setdefault(run.path.rsplit("/", 1)[0], {})[run.seed] = spec
+            group = groups.setdefault(run.path.rsplit("/", 1)[0], {"vmap": False, "runs": {}})
+            group["runs"][run.seed] = spec
+            if experiment.get("vmap_seeds"):
+                if not vmappable(spec):
+                    raise ConfigError(
+                        f"config key experiments/{name}/vmap_seeds: run {run.path} is not a "
+                        "plain SGD/GD MLP run, so its seeds cannot be trained at once"
+                    )
+                group["vmap"] = True
     result = {}
-    for group, by_seed in batches.items():
-        ordered = [by_seed[seed] for seed in sorted(by_seed)]
-        first = {**ordered[0], "seed": 0, "name": ""}
-        for spec in ordered[1:]:
-            if {**spec, "seed": 0, "name": ""} != first:
-                raise ConfigError(
-                    f"runs of {group} differ beyond their seed, so they cannot share a vmapped "
-                    "seed batch; give one experiment its own regime name"
-                )
-        result[group] = ordered
+    for path, group in sorted(groups.items()):
+        ordered = [group["runs"][seed] for seed in sorted(group["runs"])]
+        if group["vmap"]:
+            first = {**ordered[0], "seed": 0, "name": ""}
+            for spec in ordered[1:]:
+                if {**spec, "seed": 0, "name": ""} != first:
+                    raise ConfigError(
+                        f"runs of {path} differ beyond their seed, so they cannot share a "
+                        "vmapped seed batch; give one experiment its own regime name"
+                    )
+        result[path] = {"vmap": group["vmap"], "runs": ordered}
     return result

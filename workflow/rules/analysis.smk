@@ -1,28 +1,31 @@
-rule analyse_run:
+rule analyse_group:
     input:
-        data=DATASET,
-        model="results/runs/{dataset}/{model}/{regime}/seed{seed}/model.pt",
-        final="results/runs/{dataset}/{model}/{regime}/seed{seed}/final.json",
+        unpack(analysis_inputs),
     output:
-        "results/analysis/{analysis}/{dataset}/{model}/{regime}/seed{seed}.json",
+        "results/analysis/{analysis}/{dataset}/{model}/{regime}.json",
     log:
-        "results/logs/analysis/{analysis}/{dataset}/{model}/{regime}/seed{seed}.log",
+        "results/logs/analysis/{analysis}/{dataset}/{model}/{regime}.log",
     conda:
         "../../envs/simbias.yaml"
     params:
-        script=script_path("analyse_run.py"),
-        run=lambda wildcards, input: os.path.dirname(input.final),
+        script=script_path("analyse_group.py"),
+        runs=lambda wildcards, input: json_arg(
+            {
+                s: os.path.dirname(f)
+                for s, f in zip(analysis_seeds(wildcards), input.finals)
+            }
+        ),
         settings=analysis_settings_arg,
         device=config["device"],
     shell:
-        "python {params.script} --analysis {wildcards.analysis} --run {params.run}"
+        "python {params.script} --analysis {wildcards.analysis} --runs {params.runs}"
         " --data {input.data} --out {output} --settings {params.settings}"
         " --device {params.device} > {log} 2>&1"
 
 
 rule analysis_table:
     input:
-        lambda wildcards: [e["path"] for e in analysis_manifest(wildcards)],
+        lambda wildcards: sorted({e["path"] for e in analysis_manifest(wildcards)}),
     output:
         runs="results/tables/{analysis}_runs.csv",
         summary="results/tables/{analysis}.csv",

@@ -46,13 +46,9 @@ def run_path(wildcards):
     )
 
 
-def train_inputs(wildcards):
-    """The dataset, and for seeds trained at once, the seed batch to collect from."""
-    inputs = {"data": DATASET.format(dataset=wildcards.dataset)}
-    group = f"{wildcards.dataset}/{wildcards.model}/{wildcards.regime}"
-    if any(spec["seed"] == int(wildcards.seed) for spec in SEED_BATCHES.get(group, [])):
-        inputs["batch"] = f"results/runs/{group}/seed_batch"
-    return inputs
+def group_path(wildcards):
+    """A (dataset, model, regime) group, whose seeds one training job trains."""
+    return f"{wildcards.dataset}/{wildcards.model}/{wildcards.regime}"
 
 
 def run_spec_arg(wildcards):
@@ -74,13 +70,16 @@ def manifest(field, item, path_pattern):
                     "model": run.model,
                     "regime": run.regime,
                     "seed": run.seed,
-                    "path": path_pattern.format(run=run.path),
+                    "path": path_pattern.format(
+                        run=run.path, group=run.path.rsplit("/", 1)[0]
+                    ),
                 }
             )
     return entries
 
 
-ANALYSIS = "results/analysis/{analysis}/{{run}}.json"
+# One analysis file per (dataset, model, regime) group, keyed by seed.
+ANALYSIS = "results/analysis/{analysis}/{{group}}.json"
 HISTORY = "results/runs/{run}/history.csv"
 FINAL = "results/runs/{run}/final.json"
 FIGURE_SOURCES = {
@@ -98,17 +97,47 @@ def analysis_manifest(wildcards):
     )
 
 
+def group_runs(experiment, group):
+    return [
+        r
+        for r in experiment_runs(config, experiment)
+        if r.path.rsplit("/", 1)[0] == group
+    ]
+
+
+def analysis_seeds(wildcards):
+    """Seeds of this group that some experiment runs this analysis on."""
+    group = group_path(wildcards)
+    return sorted(
+        {
+            run.seed
+            for name in experiments_with(config, "analyses", wildcards.analysis)
+            for run in group_runs(name, group)
+        }
+    )
+
+
+def analysis_inputs(wildcards):
+    group = group_path(wildcards)
+    seeds = analysis_seeds(wildcards)
+    return {
+        "data": DATASET.format(dataset=wildcards.dataset),
+        "finals": [f"results/runs/{group}/seed{s}/final.json" for s in seeds],
+        "models": [f"results/runs/{group}/seed{s}/model.pt" for s in seeds],
+    }
+
+
 def analysis_settings_arg(wildcards):
-    """Settings of the experiments that run this analysis on this run (they must agree)."""
-    run = run_path(wildcards)
+    """Settings of the experiments that run this analysis on this group (they must agree)."""
+    group = group_path(wildcards)
     settings = {
         json.dumps(config["experiments"][name].get("robustness_attack"), sort_keys=True)
         for name in experiments_with(config, "analyses", wildcards.analysis)
-        if any(r.path == run for r in experiment_runs(config, name))
+        if group_runs(name, group)
     }
     if len(settings) > 1:
         raise WorkflowError(
-            f"experiments disagree on the {wildcards.analysis} settings of {run}"
+            f"experiments disagree on the {wildcards.analysis} settings of {group}"
         )
     attack = json.loads(settings.pop()) if settings else None
     return json_arg({"robustness_attack": attack})

@@ -1,4 +1,5 @@
-"""Per-run analyses by name: ``run_analysis(name, run_dir, data_dir, device, settings)``.
+"""Per-run analyses by name: ``run_analysis(name, run_dir, data_dir, device, settings)``,
+and ``run_group_analysis`` for all seeds of a (dataset, model, regime) group at once.
 
 Each returns a flat dict ``{"{split}_{metric}": value}`` that the tables summarise over
 seeds. A new analysis is a function here plus its name in the config schema's enum.
@@ -27,3 +28,17 @@ def run_analysis(
     if name not in RUN_ANALYSES:
         raise ValueError(f"unknown analysis {name!r}; known: {sorted(RUN_ANALYSES)}")
     return RUN_ANALYSES[name](run_dir, data_dir, device, settings)
+
+
+def run_group_analysis(
+    name: str,
+    run_dirs: dict[int, str | Path],
+    data_dir: str | Path,
+    device: str,
+    settings: dict[str, Any],
+) -> dict[str, dict[str, Any]]:
+    """``name`` on every seed's run of one group, in one process: ``{"seed{s}": result}``."""
+    return {
+        f"seed{seed}": run_analysis(name, run_dir, data_dir, device, settings)
+        for seed, run_dir in sorted(run_dirs.items())
+    }

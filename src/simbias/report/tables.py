@@ -19,11 +19,15 @@ SPLIT_LABELS = {"test": "test", "s_rand": "S-rand", "sc_rand": "S^c-rand"}
 def load_run_metrics(manifest: list[dict[str, Any]]) -> pd.DataFrame:
     """Long form (one row per run x split x metric) from per-run metric JSON files.
 
-    ``manifest`` items carry the RUN_KEYS and ``path`` of a JSON with ``{split}_{metric}`` keys.
+    ``manifest`` items carry the RUN_KEYS and ``path`` of a group's JSON, which maps
+    ``seed{s}`` to that seed's ``{split}_{metric}`` values.
     """
     rows = []
+    files: dict[str, dict] = {}
     for entry in manifest:
-        metrics = json.loads(Path(entry["path"]).read_text())
+        if entry["path"] not in files:
+            files[entry["path"]] = json.loads(Path(entry["path"]).read_text())
+        metrics = files[entry["path"]][f"seed{entry['seed']}"]
         for key, value in metrics.items():
             split, _, metric = key.rpartition("_")
             rows.append(

@@ -61,6 +61,7 @@ def _train_member(
     train: TensorData,
     eval_sets: dict[str, TensorData],
     seed: int,
+    work_dir: Path,
     out_dir: Path,
 ) -> tuple[nn.Module, list[dict], dict[str, Any]]:
     def fresh_model() -> nn.Module:
@@ -77,7 +78,7 @@ def _train_member(
     if regime.useful is not None:
         # Phase 1: train to the separating epoch on the full-length schedule, then cluster.
         probe = fresh_model()
-        probe_dir = out_dir / "useful_probe"
+        probe_dir = work_dir / "useful_probe"
         fit(
             probe,
             train,
@@ -99,7 +100,7 @@ def _train_member(
         train,
         regime.train,
         seed,
-        out_dir,
+        work_dir,
         run_spec["name"],
         eval_sets=eval_sets,
         fingerprint=run_spec,
@@ -111,11 +112,18 @@ def _train_member(
 
 
 def train_run(
-    run_spec: dict[str, Any], data_dir: str | Path, out_dir: str | Path, device: str = "cpu"
+    run_spec: dict[str, Any],
+    data_dir: str | Path,
+    out_dir: str | Path,
+    device: str = "cpu",
+    work_dir: str | Path | None = None,
 ) -> dict[str, Any]:
-    """Train the run described by ``run_spec`` (see ``simbias.config.run_specs``)."""
+    """Train the run described by ``run_spec`` (see ``simbias.config.run_specs``) into
+    ``out_dir``. Checkpoints go to ``work_dir`` (default ``out_dir``), which outlives a
+    killed job, so that the next attempt resumes."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    work_dir = Path(work_dir) if work_dir is not None else out_dir
     seed = int(run_spec["seed"])
     card = read_card(data_dir)
     regime = Regime.from_dict(run_spec["regime"], input_range=card.get("input_range"))
@@ -125,7 +133,7 @@ def train_run(
     count = regime.ensemble.members if regime.ensemble else 1
     members, histories, infos = [], [], []
     for k in range(count):
-        member_dir = out_dir / f"member{k}" if regime.ensemble else out_dir
+        member_dir = work_dir / f"member{k}" if regime.ensemble else work_dir
         model, history, info = _train_member(
             run_spec,
             regime,
@@ -134,6 +142,7 @@ def train_run(
             {"test": test},
             member_seed(seed, k) if regime.ensemble else seed,
             member_dir,
+            out_dir,
         )
         members.append(model)
         histories.append(pd.DataFrame(history).assign(member=k))
@@ -148,7 +157,7 @@ def train_run(
     if regime.useful is not None:
         extra["useful"] = [info["useful"] for info in infos]
     final = write_run_artefacts(out_dir, run_spec, regime, card, model, history, test, extra)
-    _remove_checkpoints(out_dir)
+    _remove_checkpoints(work_dir)
     return final
 
 

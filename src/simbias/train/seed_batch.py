@@ -1,11 +1,12 @@
-"""Many seeds of one small run in one process (torch.func), then one run directory each.
+"""All seeds of one (dataset, model, regime) in one process, then one run directory each.
 
-``train_seed_batch`` trains every seed of a (dataset, model, regime) together with
-``fit_seeds`` and stages each seed's artefacts in ``batch_dir/seed{s}/``;
-``simbias.train.collect.collect_seed`` then copies one seed's artefacts into its run
-directory, so the run layout (and every analysis downstream) is the same as for runs
-trained one at a time. A killed batch
-restarts from scratch: it is seconds long.
+``train_seed_batch`` trains a group of runs that differ in their seed (see
+``simbias.config.seed_batches``): at once with torch.func when the group is ``vmap``,
+else one after the other. It stages each seed's artefacts in ``batch_dir/seed{s}/``;
+``simbias.train.collect.collect_seed`` then copies them into the run directory, so the
+run layout (and every analysis downstream) does not depend on how the seeds were trained.
+Checkpoints of sequential runs live in the run directories (``work_root/{run}``), outside
+the batch directory, so a killed batch resumes each run where it stopped.
 """
 
 from __future__ import annotations
@@ -15,28 +16,44 @@ from typing import Any
 
 import pandas as pd
 
-from simbias.config import vmappable
 from simbias.data.store import read_card
 from simbias.io import write_json_atomic
 from simbias.models import build_model
 from simbias.train.collect import MANIFEST
 from simbias.train.regime import Regime
-from simbias.train.run import load_tensors, write_run_artefacts
+from simbias.train.run import load_tensors, train_run, write_run_artefacts
 from simbias.train.vmap_seeds import fit_seeds
 
 
 def train_seed_batch(
-    run_specs: list[dict[str, Any]],
+    group: dict[str, Any],
     data_dir: str | Path,
     batch_dir: str | Path,
+    work_root: str | Path,
     device: str = "cpu",
 ) -> None:
-    """Train runs that differ only in their seed, together; stage each seed's artefacts."""
+    """Train ``group["runs"]`` (vmapped if ``group["vmap"]``) and stage their artefacts."""
     batch_dir = Path(batch_dir)
-    first = run_specs[0]
-    for spec in run_specs:
-        if not vmappable(spec):
-            raise ValueError(f"run {spec['name']} cannot be trained in a vmapped seed batch")
+    runs = group["runs"]
+    if group.get("vmap"):
+        _train_vmapped(runs, data_dir, batch_dir, device)
+    else:
+        for spec in runs:
+            train_run(
+                spec,
+                data_dir,
+                batch_dir / f"seed{spec['seed']}",
+                device,
+                work_dir=Path(work_root) / spec["name"],
+            )
+    write_json_atomic(batch_dir / MANIFEST, {"runs": runs})
+
+
+def _train_vmapped(
+    runs: list[dict[str, Any]], data_dir: str | Path, batch_dir: Path, device: str
+) -> None:
+    first = runs[0]
+    for spec in runs:
         if {**spec, "seed": 0, "name": ""} != {**first, "seed": 0, "name": ""}:
             raise ValueError(f"run {spec['name']} differs from {first['name']} beyond its seed")
     card = read_card(data_dir)
@@ -50,9 +67,9 @@ def train_seed_batch(
         return build_model(kind, model_cfg, card["input_shape"], card["n_classes"])
 
     results = fit_seeds(
-        build, [s["seed"] for s in run_specs], train, regime.train, eval_sets={"test": test}
+        build, [s["seed"] for s in runs], train, regime.train, eval_sets={"test": test}
     )
-    for spec, result in zip(run_specs, results, strict=True):
+    for spec, result in zip(runs, results, strict=True):
         model = build(result.seed).to(device)
         model.load_state_dict(result.state_dict)
         write_run_artefacts(
@@ -63,6 +80,5 @@ def train_seed_batch(
             model,
             pd.DataFrame(result.history),
             test,
-            {"members": 1, "resumed_from_epoch": [0], "vmapped_seeds": len(run_specs)},
+            {"members": 1, "resumed_from_epoch": [0], "vmapped_seeds": len(runs)},
         )
-    write_json_atomic(batch_dir / MANIFEST, {"runs": run_specs})
