@@ -37,46 +37,41 @@ def _dataset(path: Path) -> Path:
     return path
 
 
-def _train(data: Path, out: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        [
-            sys.executable,
-            str(REPO / "scripts" / "train.py"),
-            "--spec",
-            json.dumps(SPEC),
-            "--data",
-            str(data),
-            "--out",
-            str(out),
-            "--threads",
-            "1",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+def _train(data: Path, root: Path) -> subprocess.Popen:
+    """The DAG's training job for a group of one run: artefacts staged in root/batch,
+    checkpoints in root/runs/{run}."""
+    group = json.dumps({"vmap": False, "runs": [SPEC]})
+    command = [
+        sys.executable, str(REPO / "scripts" / "train.py"), "--group", group, "--data",
+        str(data), "--out", str(root / "batch"), "--work-root", str(root / "runs"),
+        "--threads", "1",
+    ]  # fmt: skip
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
 def test_sigkill_then_restart_is_bit_identical(tmp_path):
     data = _dataset(tmp_path / "data")
     reference = _train(data, tmp_path / "reference")
-    assert reference.wait(timeout=300) == 0
+    assert reference.wait(timeout=300) == 0, reference.stderr.read().decode()[-2000:]
 
     killed = _train(data, tmp_path / "killed")
-    checkpoint = tmp_path / "killed" / "checkpoint.pt"
+    checkpoint = tmp_path / "killed" / "runs" / SPEC["name"] / "checkpoint.pt"
     deadline = time.monotonic() + 120
     while not checkpoint.exists() and time.monotonic() < deadline:
         time.sleep(0.01)
     time.sleep(0.2)
     os.kill(killed.pid, signal.SIGKILL)
     killed.wait(timeout=30)
-    assert not (tmp_path / "killed" / "final.json").exists(), "the kill came after the end"
-    assert not (tmp_path / "killed" / "model.pt").exists()
+    staged = tmp_path / "killed" / "batch" / "seed0"
+    assert not (staged / "final.json").exists(), "the kill came after the end"
+    assert not (staged / "model.pt").exists()
 
     resumed = _train(data, tmp_path / "killed")
-    assert resumed.wait(timeout=300) == 0
-    final = json.loads((tmp_path / "killed" / "final.json").read_text())
-    assert final["resumed_from_epoch"] > 0
-    ours = torch.load(tmp_path / "killed" / "model.pt", weights_only=True)
-    theirs = torch.load(tmp_path / "reference" / "model.pt", weights_only=True)
+    assert resumed.wait(timeout=300) == 0, resumed.stderr.read().decode()[-2000:]
+    final = json.loads((staged / "final.json").read_text())
+    assert final["resumed_from_epoch"][0] > 0
+    ours = torch.load(staged / "model.pt", weights_only=True)
+    reference_model = tmp_path / "reference" / "batch" / "seed0" / "model.pt"
+    theirs = torch.load(reference_model, weights_only=True)
     for key, value in theirs.items():
         assert torch.equal(value, ours[key]), key

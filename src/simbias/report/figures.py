@@ -157,7 +157,8 @@ def feature_learning_figure(history: pd.DataFrame) -> plt.Figure:
         first = part.iloc[0]
         ax.set_title(f"{first['dataset']} / {first['model']}  (n={part['seed'].nunique()} seeds)")
         ax.set_xlabel("epoch")
-        ax.set_ylabel("alignment: max_r <w_r, v> (mean, 95% CI)")
+        ax.set_yscale("log")  # the slow feature grows from the init scale, far below the fast
+        ax.set_ylabel("alignment max_r <w_r, v> (log; mean, 95% CI)")
         ax.legend(fontsize=7, loc="best")
     fig.suptitle("Feature learning: solid = fast feature, dashed = slow feature", fontsize=11)
     return fig
