@@ -22,3 +22,21 @@ def _single_thread():
 @pytest.fixture
 def repo() -> Path:
     return REPO
+
+
+def write_blobs(path: Path, n: int = 200, dim: int = 4, shift: float = 1.0) -> Path:
+    """A dataset of two gaussian blobs (labels 0/1, means 0 and ``shift``) in every split,
+    written with its card like a generated dataset."""
+    import numpy as np
+
+    from simbias.data.base import DatasetSplits, Split
+    from simbias.data.store import write_dataset
+
+    rng = np.random.default_rng(0)
+    splits = {}
+    for name in ("train", "test", "s_rand", "sc_rand"):
+        y = rng.integers(0, 2, n)
+        x = rng.normal(size=(n, dim)).astype(np.float32) + shift * y[:, None]
+        splits[name] = Split(x=x, y=y)
+    write_dataset(path, "blobs", DatasetSplits(splits, {"kind": "blobs"}), seed=0)
+    return path

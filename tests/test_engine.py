@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 import pandas as pd
 import pytest
 import torch
+from conftest import write_blobs
 
-from simbias.data.base import DatasetSplits, Split
-from simbias.data.store import DatasetCorruptError, load_split, write_dataset
+from simbias.data.store import DatasetCorruptError, load_split
 from simbias.models import build_model
 from simbias.train.engine import CHECKPOINT_NAME, TensorData, TrainingDivergedError, fit
 from simbias.train.run import train_run
@@ -109,25 +108,14 @@ def test_spec_refuses_bad_values():
         TrainSpec.from_dict({"epochs": 1, "lr": 0.1, "epochz": 2})
 
 
-def _tiny_dataset(tmp_path):
-    rng = np.random.default_rng(0)
-    splits = {}
-    for name in ("train", "test", "s_rand", "sc_rand"):
-        y = rng.integers(0, 2, 200)
-        x = rng.normal(size=(200, 4)).astype(np.float32) + 2 * (2 * y[:, None] - 1)
-        splits[name] = Split(x=x, y=y)
-    write_dataset(tmp_path / "data", "tiny", DatasetSplits(splits, {"kind": "test"}), seed=0)
-    return tmp_path / "data"
-
-
 def test_train_run_writes_artefacts_with_provenance(tmp_path):
-    data_dir = _tiny_dataset(tmp_path)
+    data_dir = write_blobs(tmp_path / "data", shift=4.0)
     spec = {
-        "name": "tiny/mlp/sgd/seed0",
-        "dataset": "tiny",
+        "name": "blobs/mlp/sgd/seed0",
+        "dataset": "blobs",
         "seed": 0,
         "model": {"kind": "mlp", "width": 8, "depth": 1},
-        "regime": {"name": "sgd", "train": {"epochs": 2, "lr": 0.1, "batch_size": 50}},
+        "regime": {"name": "sgd", "train": {"epochs": 2, "lr": 0.3, "batch_size": 20}},
     }
     out = tmp_path / "run"
     final = train_run(spec, data_dir, out)
@@ -144,7 +132,7 @@ def test_train_run_writes_artefacts_with_provenance(tmp_path):
 
 
 def test_corrupted_npz_is_refused(tmp_path):
-    data_dir = _tiny_dataset(tmp_path)
+    data_dir = write_blobs(tmp_path / "data", shift=4.0)
     path = data_dir / "test.npz"
     blob = bytearray(path.read_bytes())
     blob[len(blob) // 2] ^= 0xFF

@@ -11,11 +11,8 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import torch
-
-from simbias.data.base import DatasetSplits, Split
-from simbias.data.store import write_dataset
+from conftest import write_blobs
 
 REPO = Path(__file__).resolve().parents[1]
 SPEC = {
@@ -25,16 +22,6 @@ SPEC = {
     "model": {"kind": "mlp", "width": 32, "depth": 2},
     "regime": {"name": "sgd", "train": {"epochs": 150, "lr": 0.05, "batch_size": 64}},
 }
-
-
-def _dataset(path: Path) -> Path:
-    rng = np.random.default_rng(0)
-    splits = {}
-    for name in ("train", "test", "s_rand", "sc_rand"):
-        y = rng.integers(0, 2, 1000)
-        splits[name] = Split(x=rng.normal(size=(1000, 10)).astype(np.float32) + y[:, None], y=y)
-    write_dataset(path, "blobs", DatasetSplits(splits, {}), seed=0)
-    return path
 
 
 def _train(data: Path, root: Path) -> subprocess.Popen:
@@ -50,7 +37,7 @@ def _train(data: Path, root: Path) -> subprocess.Popen:
 
 
 def test_sigkill_then_restart_is_bit_identical(tmp_path):
-    data = _dataset(tmp_path / "data")
+    data = write_blobs(tmp_path / "data", n=1000, dim=10)
     reference = _train(data, tmp_path / "reference")
     assert reference.wait(timeout=300) == 0, reference.stderr.read().decode()[-2000:]
 

@@ -6,13 +6,11 @@ from __future__ import annotations
 import copy
 import json
 
-import numpy as np
 import pytest
 import torch
+from conftest import write_blobs
 
 from simbias.config import ConfigError, load_config, seed_batches, vmappable
-from simbias.data.base import DatasetSplits, Split
-from simbias.data.store import write_dataset
 from simbias.train.collect import collect_seed
 from simbias.train.run import train_run
 from simbias.train.seed_batch import train_seed_batch
@@ -29,13 +27,7 @@ def spec(seed: int) -> dict:
 
 @pytest.fixture
 def blobs(tmp_path):
-    rng = np.random.default_rng(0)
-    splits = {}
-    for name in ("train", "test", "s_rand", "sc_rand"):
-        y = rng.integers(0, 2, 200)
-        splits[name] = Split(x=rng.normal(size=(200, 6)).astype(np.float32) + y[:, None], y=y)
-    write_dataset(tmp_path / "data", "blobs", DatasetSplits(splits, {}), seed=0)
-    return tmp_path / "data"
+    return write_blobs(tmp_path / "data", dim=6)
 
 
 @pytest.mark.parametrize("vmap", [True, False])
