@@ -9,7 +9,7 @@ SNAKEMAKE_ARGS ?=
 # Scripts called by the rules run with the venv's python.
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: results test bench lint format dry-run clean-results venv
+.PHONY: results cluster test bench push pull repro lint format dry-run clean-results venv
 
 venv: $(VENV)/.installed
 
@@ -22,12 +22,30 @@ $(VENV)/.installed: envs/requirements.txt pyproject.toml
 
 results: venv
 	snakemake --cores $(CORES) --configfile $(CONFIG) --rerun-incomplete $(SNAKEMAKE_ARGS)
+	snakemake --configfile $(CONFIG) --report results/report.html
+
+# The same DAG through SLURM (profiles/slurm: sbatch per job, groups, retries); run it on
+# the cluster's login node. A throw-away one-node cluster here: tests/slurm/start-slurm.sh.
+cluster: venv
+	snakemake --workflow-profile profiles/slurm --configfile $(CONFIG) $(SNAKEMAKE_ARGS)
 
 dry-run: venv
 	snakemake -n --configfile $(CONFIG) $(SNAKEMAKE_ARGS)
 
 test: venv
 	pytest $(PYTEST_ARGS)
+
+# Artefacts with DVC: upload results/ to the remote; restore them (then mark them current,
+# since pulled files get new mtimes in arbitrary order and Snakemake would rerun them).
+push: venv
+	dvc push
+
+pull: venv
+	dvc pull
+	snakemake --configfile $(CONFIG) --touch --cores 1 --quiet
+
+repro: venv
+	dvc repro
 
 bench: venv
 	python scripts/bench.py --out-dir results/bench

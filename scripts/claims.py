@@ -14,11 +14,13 @@ def main() -> None:
     parser.add_argument("--experiments", required=True, help="the config's experiments, as JSON")
     parser.add_argument("--csv", required=True)
     parser.add_argument("--markdown", required=True)
+    parser.add_argument("--metrics", help="small JSON summary for dvc metrics")
     args = parser.parse_args()
     evidence = load_evidence(
         json.loads(args.summaries), json.loads(args.finals), json.loads(args.histories)
     )
-    write_claims(evidence, {"experiments": json.loads(args.experiments)}, args.csv, args.markdown)
+    config = {"experiments": json.loads(args.experiments)}
+    write_claims(evidence, config, args.csv, args.markdown, args.metrics)
 
 
 if __name__ == "__main__":

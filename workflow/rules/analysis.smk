@@ -28,7 +28,12 @@ rule analysis_table:
         lambda wildcards: sorted({e["path"] for e in analysis_manifest(wildcards)}),
     output:
         runs="results/tables/{analysis}_runs.csv",
-        summary="results/tables/{analysis}.csv",
+        summary=report(
+            "results/tables/{analysis}.csv",
+            caption="../report/analysis_table.rst",
+            category="Tables",
+            labels={"table": "{analysis}"},
+        ),
         markdown="results/tables/{analysis}.md",
     log:
         "results/logs/tables/{analysis}.log",

@@ -60,8 +60,14 @@ DATASET = "results/data/{dataset}"
 
 def manifest(field, item, path_pattern):
     """Runs of the experiments whose ``field`` names ``item``, each with its file path."""
+    return run_entries(experiments_with(config, field, item), path_pattern)
+
+
+def run_entries(experiments, path_pattern):
+    """One entry per run of ``experiments``: its keys and ``path_pattern`` filled with the
+    run's path (``{run}``) or its group's (``{group}``)."""
     entries = []
-    for experiment in experiments_with(config, field, item):
+    for experiment in experiments:
         for run in experiment_runs(config, experiment):
             entries.append(
                 {
@@ -153,6 +159,7 @@ def final_targets():
         targets += [f"results/figures/{figure}.png", f"results/figures/{figure}.pdf"]
     if declared(config, "claims"):
         targets.append("results/tables/claims.md")
+    targets.append("results/plots")
     return targets
 
 
@@ -173,3 +180,8 @@ def claim_manifest(pattern):
         entries += manifest("claims", name, pattern)
     unique = {(e["experiment"], e["path"]): e for e in entries}
     return sorted(unique.values(), key=lambda e: (e["experiment"], e["path"]))
+
+
+def all_runs_manifest(pattern):
+    """Every run of every experiment, with its file path."""
+    return run_entries(list(config["experiments"]), pattern)

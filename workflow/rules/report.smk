@@ -2,7 +2,12 @@ rule figure:
     input:
         lambda wildcards: [e["path"] for e in figure_manifest(wildcards)],
     output:
-        png="results/figures/{figure}.png",
+        png=report(
+            "results/figures/{figure}.png",
+            caption="../report/figure.rst",
+            category="Figures",
+            labels={"figure": "{figure}"},
+        ),
         pdf="results/figures/{figure}.pdf",
     log:
         "results/logs/figures/{figure}.log",
@@ -22,8 +27,14 @@ rule claims:
         finals=lambda wildcards: [e["path"] for e in claim_manifest(FINAL)],
         histories=lambda wildcards: [e["path"] for e in claim_manifest(HISTORY)],
     output:
-        csv="results/tables/claims.csv",
+        csv=report(
+            "results/tables/claims.csv",
+            caption="../report/claims.rst",
+            category="Claims",
+            labels={"table": "claims"},
+        ),
         markdown="results/tables/claims.md",
+        metrics="results/metrics/claims.json",
     log:
         "results/logs/tables/claims.log",
     conda:
@@ -37,4 +48,21 @@ rule claims:
     shell:
         "python {params.script} --summaries {params.summaries} --finals {params.finals}"
         " --histories {params.histories} --experiments {params.experiments}"
-        " --csv {output.csv} --markdown {output.markdown} > {log} 2>&1"
+        " --csv {output.csv} --markdown {output.markdown} --metrics {output.metrics}"
+        " > {log} 2>&1"
+
+
+rule plot_data:
+    input:
+        lambda wildcards: [e["path"] for e in all_runs_manifest(HISTORY)],
+    output:
+        directory("results/plots"),
+    log:
+        "results/logs/tables/plot_data.log",
+    conda:
+        "../../envs/simbias.yaml"
+    params:
+        script=script_path("plot_data.py"),
+        manifest=lambda wildcards: json_arg(all_runs_manifest(HISTORY)),
+    shell:
+        "python {params.script} --manifest {params.manifest} --out {output} > {log} 2>&1"

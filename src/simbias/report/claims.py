@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from simbias.analysis.aggregate import bootstrap_ci
-from simbias.io import write_text_atomic
+from simbias.io import write_json_atomic, write_text_atomic
 
 SB_SPLITS = ("test", "s_rand", "sc_rand")
 CLAIM_COLUMNS = [
@@ -307,10 +307,28 @@ def load_evidence(
     )
 
 
+def claims_metrics(claims: pd.DataFrame) -> dict[str, Any]:
+    """A small numeric summary for ``dvc metrics``: counts, and 1/0 per checked claim."""
+    verdicts: dict[str, dict[str, int]] = {}
+    for _, row in claims.iterrows():
+        verdicts.setdefault(row["experiment"], {})[row["regime"]] = int(row["verdict"] == "PASS")
+    return {
+        "checks": len(claims),
+        "pass": int((claims["verdict"] == "PASS").sum()),
+        "verdicts": verdicts,
+    }
+
+
 def write_claims(
-    evidence: Evidence, config: dict[str, Any], csv_path: str | Path, md_path: str | Path
+    evidence: Evidence,
+    config: dict[str, Any],
+    csv_path: str | Path,
+    md_path: str | Path,
+    metrics_path: str | Path | None = None,
 ) -> pd.DataFrame:
     claims = check_claims(evidence, config)
     write_text_atomic(csv_path, claims.to_csv(index=False))
     write_text_atomic(md_path, claims_markdown(claims))
+    if metrics_path is not None:
+        write_json_atomic(metrics_path, claims_metrics(claims))
     return claims

@@ -118,3 +118,19 @@ def load_histories(manifest: list[dict[str, Any]]) -> pd.DataFrame:
         pd.read_csv(entry["path"]).assign(**{k: entry[k] for k in RUN_KEYS}) for entry in manifest
     ]
     return pd.concat(frames, ignore_index=True)
+
+
+def write_plot_data(manifest: list[dict[str, Any]], out_dir: str | Path) -> list[Path]:
+    """Per experiment, mean test accuracy and train loss per regime and epoch, as CSVs for
+    ``dvc plots`` (``results/plots/{experiment}.csv``)."""
+    history = load_histories(manifest)
+    written = []
+    for experiment, part in history.groupby("experiment", sort=True):
+        means = (
+            part.groupby(["regime", "epoch"], sort=True)[["test_accuracy", "train_loss"]]
+            .mean()
+            .reset_index()
+        )
+        path = Path(out_dir) / f"{experiment}.csv"
+        written.append(write_text_atomic(path, means.to_csv(index=False)))
+    return written
