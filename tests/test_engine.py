@@ -169,3 +169,15 @@ def test_a_checkpoint_from_other_settings_is_not_resumed(tmp_path):
             run_name="r",
         )
     assert result.resumed_from_epoch == 0
+
+
+def test_the_same_run_twice_gives_byte_identical_model_files(tmp_path):
+    data_dir = write_blobs(tmp_path / "data", shift=4.0)
+    spec = {
+        "name": "blobs/mlp/sgd/seed0", "dataset": "blobs", "seed": 0,
+        "model": {"kind": "mlp", "width": 8, "depth": 1},
+        "regime": {"name": "sgd", "train": {"epochs": 2, "lr": 0.3, "batch_size": 20}},
+    }  # fmt: skip
+    train_run(spec, data_dir, tmp_path / "a")
+    train_run(spec, data_dir, tmp_path / "b")
+    assert (tmp_path / "a" / "model.pt").read_bytes() == (tmp_path / "b" / "model.pt").read_bytes()

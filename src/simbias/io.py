@@ -63,3 +63,15 @@ def save_npz_atomic(path: str | os.PathLike, **arrays: Any) -> Path:
             np.savez(handle, **arrays)
 
     return write_atomic(path, save)
+
+
+def save_torch_atomic(path: str | os.PathLike, obj: Any) -> Path:
+    """``torch.save`` to ``path`` atomically, through a handle: given a path, torch names
+    the archive after the (random) temporary file, so equal tensors gave unequal bytes."""
+    import torch
+
+    def save(tmp: Path) -> None:
+        with open(tmp, "wb") as handle:
+            torch.save(obj, handle)
+
+    return write_atomic(path, save)

@@ -21,7 +21,7 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from simbias.io import write_atomic
+from simbias.io import save_torch_atomic
 from simbias.train.optim import build_scheduler
 from simbias.train.regime import InputTransform, PlainUpdate, Update
 from simbias.train.spec import TrainSpec
@@ -211,4 +211,4 @@ def _save_checkpoint(
         "history": history,
         "epoch": epoch,
     }
-    write_atomic(path, lambda tmp: torch.save(state, tmp))
+    save_torch_atomic(path, state)

@@ -19,7 +19,7 @@ import torch
 from torch import nn
 
 from simbias.data.store import load_split, read_card
-from simbias.io import save_npz_atomic, write_atomic, write_json_atomic, write_text_atomic
+from simbias.io import save_npz_atomic, save_torch_atomic, write_json_atomic, write_text_atomic
 from simbias.models import build_model
 from simbias.models.ensemble import LogitEnsemble
 from simbias.provenance import code_version
@@ -189,7 +189,7 @@ def write_run_artefacts(
         "code": code_version(),
         "torch": torch.__version__,
     }
-    write_atomic(out_dir / "model.pt", lambda tmp: torch.save(model.state_dict(), tmp))
+    save_torch_atomic(out_dir / "model.pt", model.state_dict())
     write_text_atomic(out_dir / "history.csv", history.to_csv(index=False))
     write_json_atomic(out_dir / "final.json", final)
     return final
