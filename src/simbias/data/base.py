@@ -76,6 +76,7 @@ BUILTIN_GENERATORS = {
     "dominoes": "simbias.data.dominoes",
     "patches": "simbias.data.patches",
     "digits": "simbias.data.digits",
+    "mnist_cifar": "simbias.data.real",  # paper scale: real MNIST and CIFAR-10
 }
 
 

@@ -1,0 +1,333 @@
+"""Real MNIST and CIFAR-10 for paper scale, and the paper's MNIST-CIFAR dominoes.
+
+Downloads go through torchvision (``torchvision.datasets.MNIST`` / ``CIFAR10`` with
+``download=True``, which apply torchvision's own md5 checks); ``download`` is False by default
+and should be True only at paper scale on a machine with internet. Reading uses the on-disk
+formats torchvision leaves behind:
+
+* MNIST: ``<root>/MNIST/raw/{train,t10k}-{images-idx3,labels-idx1}-ubyte`` (uncompressed idx
+  files, parsed by torchvision's own ``read_image_file`` / ``read_label_file``; the
+  ``.gz`` archives they were extracted from are kept beside them by torchvision).
+* CIFAR-10: ``<root>/cifar-10-batches-py/{data_batch_1..5,test_batch,batches.meta}`` (python
+  pickles). We unpickle them ourselves after :func:`verify_checksums`, rather than through
+  ``torchvision.datasets.CIFAR10``, because that class hard-codes the official md5s and so
+  cannot read the tiny fake batches the tests write; the format handling is the same
+  (``encoding="latin1"``, rows of 3072 bytes = R, G, B planes of 32 x 32, row-major).
+
+What :func:`verify_checksums` verifies (md5, the digests torchvision itself publishes):
+
+* CIFAR-10: every batch file and ``batches.meta`` exactly as read.
+* MNIST: torchvision lists md5s only for the ``.gz`` archives, so those are checked, and each
+  uncompressed file torchvision reads must equal its verified archive decompressed. An
+  uncompressed file whose ``.gz`` is absent cannot be verified: it is reported as ``None``
+  (and a warning is issued) instead of refused.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import pickle
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from simbias.data.base import DatasetGenerator, DatasetSplits, Split, permute_rows
+from simbias.data.store import DatasetCorruptError
+
+MNIST_DIR = Path("MNIST") / "raw"
+CIFAR_DIR = Path("cifar-10-batches-py")
+
+#: Official md5s as listed in torchvision (``mnist.py`` ``MNIST.resources``; ``cifar.py``
+#: ``CIFAR10.train_list`` / ``test_list`` / ``meta``). MNIST's are of the ``.gz`` archives.
+CHECKSUMS: dict[str, dict[str, str]] = {
+    "mnist": {
+        "train-images-idx3-ubyte.gz": "f68b3c2dcbeaaa9fbdd348bbdeb94873",
+        "train-labels-idx1-ubyte.gz": "d53e105ee54ea40749a09fcbcd1e9432",
+        "t10k-images-idx3-ubyte.gz": "9fb629c4189551a2d022fa330f9573f3",
+        "t10k-labels-idx1-ubyte.gz": "ec29112dd5afa0611ce80d1b7f02629c",
+    },
+    "cifar10": {
+        "data_batch_1": "c99cafc152244af753f735de768cd75f",
+        "data_batch_2": "d4bba439e000b95fd0a9bffe97cbabec",
+        "data_batch_3": "54ebc095f3ab1f0389bbae665268c751",
+        "data_batch_4": "634d18415352ddfa80567beed471001a",
+        "data_batch_5": "482c414d41f54cd18b22e5b47cb7c3cb",
+        "test_batch": "40351d587109b95175f43aff81a1287e",
+        "batches.meta": "5ff9c542aee3614f3951f8cda6e48888",
+    },
+}
+
+#: Files each dataset needs on disk (what is read), relative to its folder.
+REQUIRED_FILES = {
+    "mnist": [
+        "train-images-idx3-ubyte",
+        "train-labels-idx1-ubyte",
+        "t10k-images-idx3-ubyte",
+        "t10k-labels-idx1-ubyte",
+    ],
+    "cifar10": [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch", "batches.meta"],
+}
+FOLDERS = {"mnist": MNIST_DIR, "cifar10": CIFAR_DIR}
+
+
+class DatasetMissingError(FileNotFoundError):
+    """Files of a real dataset are absent under its root."""
+
+
+def _md5(path: Path, opener: Any = open) -> str:
+    digest = hashlib.md5()
+    with opener(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _check_present(root: Path, kind: str) -> Path:
+    folder = root / FOLDERS[kind]
+    missing = [name for name in REQUIRED_FILES[kind] if not (folder / name).is_file()]
+    if missing:
+        raise DatasetMissingError(
+            f"{kind} not found under root {str(root)!r}: missing {', '.join(missing)} in "
+            f"{str(folder)!r} (expected layout: <root>/{FOLDERS[kind].as_posix()}/"
+            f"{{{', '.join(REQUIRED_FILES[kind])}}}). Put the dataset there or set "
+            "download: true (needs internet)."
+        )
+    return folder
+
+
+def verify_checksums(
+    root: str | Path, kind: str, expected: dict[str, str] | None = None
+) -> dict[str, str | None]:
+    """Check ``kind``'s files ("mnist" or "cifar10") under ``root`` against md5s.
+
+    ``expected`` maps file names (in the dataset folder) to md5s; default ``CHECKSUMS[kind]``.
+    Returns {file name: verified md5, or None for an MNIST file that could not be verified
+    because its ``.gz`` is absent}. Raises :class:`DatasetMissingError` when files are
+    absent and :class:`DatasetCorruptError` (naming the file, expected and actual digest) on a
+    mismatch. See the module docstring for exactly what is verified.
+    """
+    if kind not in CHECKSUMS:
+        raise ValueError(f"unknown real dataset {kind!r}; known: {', '.join(CHECKSUMS)}")
+    root = Path(root)
+    table = CHECKSUMS[kind] if expected is None else expected
+    folder = _check_present(root, kind)
+    verified: dict[str, str | None] = {}
+    for name, md5 in sorted(table.items()):
+        path = folder / name
+        if kind == "mnist" and name.endswith(".gz") and not path.exists():
+            continue  # handled below: the uncompressed file stays unverified
+        if not path.is_file():
+            raise DatasetMissingError(f"{kind}: checksummed file {str(path)!r} is missing")
+        actual = _md5(path)
+        if actual != md5:
+            raise DatasetCorruptError(
+                f"{kind}: {str(path)!r} has md5 {actual}, expected {md5}; delete it and "
+                "download again"
+            )
+        verified[name] = actual
+    if kind == "mnist":
+        for name in REQUIRED_FILES[kind]:
+            archive = folder / f"{name}.gz"
+            if name in verified:
+                continue  # the table listed the uncompressed file itself
+            if f"{name}.gz" not in verified:
+                warnings.warn(
+                    f"mnist: {str(folder / name)!r} is not verified "
+                    f"(no checksummed {archive.name})",
+                    stacklevel=2,
+                )
+                verified[name] = None
+                continue
+            actual, want = _md5(folder / name), _md5(archive, gzip.open)
+            if actual != want:
+                raise DatasetCorruptError(
+                    f"mnist: {str(folder / name)!r} has md5 {actual}, but its verified archive "
+                    f"{archive.name} decompresses to md5 {want}; delete it and extract again"
+                )
+            verified[name] = actual
+    return verified
+
+
+def _download(root: Path, kind: str, train: bool) -> None:
+    """Fetch through torchvision (its own md5 checks apply)."""
+    import torchvision
+
+    cls = torchvision.datasets.MNIST if kind == "mnist" else torchvision.datasets.CIFAR10
+    cls(str(root), train=train, download=True)
+
+
+def _mnist_uint8(
+    root: str | Path, train: bool, download: bool, expected: dict[str, str] | None
+) -> tuple[np.ndarray, np.ndarray, dict[str, str | None]]:
+    from torchvision.datasets.mnist import read_image_file, read_label_file
+
+    root = Path(root)
+    if download:
+        _download(root, "mnist", train)
+    verified = verify_checksums(root, "mnist", expected)
+    prefix = "train" if train else "t10k"
+    folder = root / MNIST_DIR
+    images = read_image_file(str(folder / f"{prefix}-images-idx3-ubyte")).numpy()
+    labels = read_label_file(str(folder / f"{prefix}-labels-idx1-ubyte")).numpy()
+    if len(images) != len(labels) or images.shape[1:] != (28, 28):
+        raise DatasetCorruptError(f"mnist {prefix}: images {images.shape}, labels {labels.shape}")
+    return images, labels.astype(np.int64), verified
+
+
+def _unpickle(path: Path) -> dict[str, Any]:
+    with open(path, "rb") as handle:
+        entry = pickle.load(handle, encoding="latin1")
+    return {(k.decode("latin1") if isinstance(k, bytes) else k): v for k, v in entry.items()}
+
+
+def _cifar_uint8(
+    root: str | Path, train: bool, download: bool, expected: dict[str, str] | None
+) -> tuple[np.ndarray, np.ndarray, dict[str, str | None]]:
+    root = Path(root)
+    if download:
+        _download(root, "cifar10", train)
+    verified = verify_checksums(root, "cifar10", expected)
+    names = [f"data_batch_{i}" for i in range(1, 6)] if train else ["test_batch"]
+    data, labels = [], []
+    for name in names:
+        entry = _unpickle(root / CIFAR_DIR / name)
+        data.append(np.asarray(entry["data"], dtype=np.uint8).reshape(-1, 3, 32, 32))
+        labels.extend(entry["labels"])
+    return np.concatenate(data), np.asarray(labels, dtype=np.int64), verified
+
+
+def load_mnist(
+    root: str | Path,
+    train: bool,
+    download: bool = False,
+    expected: dict[str, str] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """MNIST train or test (``t10k``) split: float32 (N, 1, 28, 28) in [0, 1], int64 labels.
+
+    Verifies checksums first (``expected`` as in :func:`verify_checksums`)."""
+    images, labels, _ = _mnist_uint8(root, train, download, expected)
+    return (images[:, None] / np.float32(255)).astype(np.float32), labels
+
+
+def load_cifar10(
+    root: str | Path,
+    train: bool,
+    download: bool = False,
+    expected: dict[str, str] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """CIFAR-10 train or test split: float32 (N, 3, 32, 32) in [0, 1], int64 labels 0-9.
+
+    Verifies checksums first (``expected`` as in :func:`verify_checksums`)."""
+    images, labels, _ = _cifar_uint8(root, train, download, expected)
+    return (images / np.float32(255)).astype(np.float32), labels
+
+
+#: label -> (MNIST digit on top, CIFAR-10 class on the bottom), as in Shah et al. (2020).
+PAIRS = {0: (0, 1), 1: (1, 9)}  # (0, automobile) -> 0; (1, truck) -> 1
+MNIST_PAD = 2  # 28 + 2 * 2 = 32
+
+
+class MnistCifarDominoes(DatasetGenerator):
+    """The paper's MNIST-CIFAR dominoes: an MNIST 0/1 (zero-padded to 32 x 32, grey over
+    RGB) above a CIFAR-10 automobile/truck, images (3, 64, 32) in [0, 1].
+
+    Per split and label, a random subset of MNIST digits and of CIFAR images of the paired
+    class, of the smaller pool's size, is paired at random; the pairs are shuffled and the
+    first ``n_train`` / ``n_test`` kept (all when None). ``s_rand`` permutes the MNIST blocks
+    across test examples, ``sc_rand`` the CIFAR blocks. ``checksums`` ({"mnist": table,
+    "cifar10": table}) overrides :data:`CHECKSUMS`, for tests.
+    """
+
+    kind = "mnist_cifar"
+
+    def __init__(
+        self,
+        *,
+        root: str | Path,
+        download: bool = False,
+        n_train: int | None = None,
+        n_test: int | None = None,
+        checksums: dict[str, dict[str, str]] | None = None,
+        **unknown: Any,
+    ) -> None:
+        if unknown:
+            raise ValueError(f"unknown mnist_cifar parameter(s): {', '.join(sorted(unknown))}")
+        for name, value in (("n_train", n_train), ("n_test", n_test)):
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1
+            ):
+                raise ValueError(f"{name} must be None or an integer >= 1, got {value!r}")
+        self.root = Path(root)
+        self.download = bool(download)
+        self.n_train = None if n_train is None else int(n_train)
+        self.n_test = None if n_test is None else int(n_test)
+        self.checksums = checksums or {}
+        super().__init__(
+            root=str(root), download=self.download, n_train=self.n_train, n_test=self.n_test
+        )
+
+    def _split(
+        self, train: bool, n: int | None, rng: np.random.Generator
+    ) -> tuple[np.ndarray, np.ndarray, dict[str, dict[str, str | None]]]:
+        digits, digit_y, mnist_md5 = _mnist_uint8(
+            self.root, train, self.download, self.checksums.get("mnist")
+        )
+        photos, photo_y, cifar_md5 = _cifar_uint8(
+            self.root, train, self.download, self.checksums.get("cifar10")
+        )
+        tops, bottoms, ys = [], [], []
+        for label, (digit, cls) in PAIRS.items():
+            mnist_idx = rng.permutation(np.flatnonzero(digit_y == digit))
+            cifar_idx = rng.permutation(np.flatnonzero(photo_y == cls))
+            count = min(len(mnist_idx), len(cifar_idx))
+            tops.append(mnist_idx[:count])
+            bottoms.append(cifar_idx[:count])
+            ys.append(np.full(count, label, dtype=np.int64))
+        order = rng.permutation(sum(len(y) for y in ys))
+        top_idx, bottom_idx = np.concatenate(tops)[order], np.concatenate(bottoms)[order]
+        y = np.concatenate(ys)[order]
+        if n is not None:
+            if n > len(y):
+                split = "train" if train else "test"
+                raise ValueError(f"n_{split}={n} but only {len(y)} MNIST-CIFAR pairs exist")
+            top_idx, bottom_idx, y = top_idx[:n], bottom_idx[:n], y[:n]
+        pad = ((0, 0), (MNIST_PAD, MNIST_PAD), (MNIST_PAD, MNIST_PAD))
+        top = np.repeat(np.pad(digits[top_idx], pad)[:, None], 3, axis=1)
+        x = np.concatenate([top, photos[bottom_idx]], axis=2)
+        x = (x / np.float32(255)).astype(np.float32)
+        return x, y, {"mnist": mnist_md5, "cifar10": cifar_md5}
+
+    def generate(self, seed: int) -> DatasetSplits:
+        rng = np.random.default_rng(seed)
+        x_train, y_train, verified = self._split(True, self.n_train, rng)
+        x_test, y_test, _ = self._split(False, self.n_test, rng)
+        b = x_test.shape[-1]
+        x_s_rand = x_test.copy()
+        x_s_rand[:, :, :b] = permute_rows(x_test[:, :, :b], rng)
+        x_sc_rand = x_test.copy()
+        x_sc_rand[:, :, b:] = permute_rows(x_test[:, :, b:], rng)
+        splits = {
+            "train": Split(x=x_train, y=y_train),
+            "test": Split(x=x_test, y=y_test),
+            "s_rand": Split(x=x_s_rand, y=y_test),
+            "sc_rand": Split(x=x_sc_rand, y=y_test),
+        }
+        params = {
+            "kind": self.kind,
+            **self.params,
+            "image_shape": [3, 2 * b, b],
+            "simple_block": "top: MNIST digit 0 (label 0) / 1 (label 1), zero-padded 28->32, "
+            "grey replicated over RGB",
+            "complex_block": "bottom: CIFAR-10 automobile (class 1, label 0) / truck "
+            "(class 9, label 1)",
+            "pairing": "per split and label, random MNIST and CIFAR subsets of the smaller "
+            "pool's size paired at random, shuffled, first n kept",
+            "n_pairs": {"train": len(y_train), "test": len(y_test)},
+            "md5_verified": verified,
+            "s_rand": "top (MNIST) blocks permuted across test examples",
+            "sc_rand": "bottom (CIFAR) blocks permuted across test examples",
+        }
+        return DatasetSplits(splits=splits, params=params, input_range=(0.0, 1.0))
