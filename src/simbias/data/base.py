@@ -94,3 +94,15 @@ def get_generator(kind: str, params: dict[str, Any]) -> DatasetGenerator:
 def permute_rows(values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Shuffle ``values`` along the example axis, breaking their link to the label."""
     return values[rng.permutation(len(values))]
+
+
+def randomise_stacked_blocks(
+    x: np.ndarray, rows: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """S- and S^c-randomised copies of images (N, C, H, W) stacked from a simple block
+    (rows ``[:rows]``) over a complex one: each block permuted across examples in turn."""
+    s_rand = x.copy()
+    s_rand[:, :, :rows] = permute_rows(x[:, :, :rows], rng)
+    sc_rand = x.copy()
+    sc_rand[:, :, rows:] = permute_rows(x[:, :, rows:], rng)
+    return s_rand, sc_rand

@@ -16,7 +16,12 @@ from typing import Any
 import numpy as np
 from sklearn.datasets import load_digits
 
-from simbias.data.base import DatasetGenerator, DatasetSplits, Split, permute_rows
+from simbias.data.base import (
+    DatasetGenerator,
+    DatasetSplits,
+    Split,
+    randomise_stacked_blocks,
+)
 
 CHANNELS = 3
 DIGIT_SIZE = 8
@@ -213,11 +218,7 @@ class DominoesDataset(DatasetGenerator):
         x_train, y_train = self.sample(self.n_train, templates, labels, train_pool, rng)
         x_test, y_test = self.sample(self.n_test, templates, labels, test_pool, rng)
 
-        b = self.block
-        x_s_rand = x_test.copy()
-        x_s_rand[:, :, :b] = permute_rows(x_test[:, :, :b], rng)
-        x_sc_rand = x_test.copy()
-        x_sc_rand[:, :, b:] = permute_rows(x_test[:, :, b:], rng)
+        x_s_rand, x_sc_rand = randomise_stacked_blocks(x_test, self.block, rng)
         splits = {
             "train": Split(x=x_train, y=y_train),
             "test": Split(x=x_test, y=y_test),

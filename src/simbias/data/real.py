@@ -34,7 +34,12 @@ from typing import Any
 
 import numpy as np
 
-from simbias.data.base import DatasetGenerator, DatasetSplits, Split, permute_rows
+from simbias.data.base import (
+    DatasetGenerator,
+    DatasetSplits,
+    Split,
+    randomise_stacked_blocks,
+)
 from simbias.data.store import DatasetCorruptError
 
 MNIST_DIR = Path("MNIST") / "raw"
@@ -304,11 +309,8 @@ class MnistCifarDominoes(DatasetGenerator):
         rng = np.random.default_rng(seed)
         x_train, y_train, verified = self._split(True, self.n_train, rng)
         x_test, y_test, _ = self._split(False, self.n_test, rng)
-        b = x_test.shape[-1]
-        x_s_rand = x_test.copy()
-        x_s_rand[:, :, :b] = permute_rows(x_test[:, :, :b], rng)
-        x_sc_rand = x_test.copy()
-        x_sc_rand[:, :, b:] = permute_rows(x_test[:, :, b:], rng)
+        b = x_test.shape[-1]  # square blocks: the MNIST block is as tall as the image is wide
+        x_s_rand, x_sc_rand = randomise_stacked_blocks(x_test, b, rng)
         splits = {
             "train": Split(x=x_train, y=y_train),
             "test": Split(x=x_test, y=y_test),
