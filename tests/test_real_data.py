@@ -214,3 +214,33 @@ def test_mnist_cifar_rejects_too_many_and_unknown(fake_root):
         MnistCifarDominoes(root=root, n_train=10_000, checksums=tables).generate(seed=0)
     with pytest.raises(ValueError, match="unknown"):
         MnistCifarDominoes(root=root, block=8)
+
+
+def test_cifar10_kind_keeps_a_seeded_subset(fake_root):
+    root, _, cifar, tables = fake_root
+    generator = DatasetGenerator.registry["cifar10"]
+    full = generator(root=root, checksums=tables["cifar10"]).generate(seed=0)
+    assert set(full.splits) == {"train", "test"} and full.input_range == (0.0, 1.0)
+    assert full.splits["train"].x.shape == (40, 3, 32, 32)
+    assert full.splits["test"].y.tolist() == cifar["test_batch"][1]
+    subset = generator(root=root, n_train=10, checksums=tables["cifar10"]).generate(seed=1)
+    again = generator(root=root, n_train=10, checksums=tables["cifar10"]).generate(seed=1)
+    np.testing.assert_array_equal(subset.splits["train"].x, again.splits["train"].x)
+    # Every kept image is one of the full training set's rows, with its own label.
+    rows = {full.splits["train"].x[i].tobytes(): full.splits["train"].y[i] for i in range(40)}
+    for image, label in zip(subset.splits["train"].x, subset.splits["train"].y, strict=True):
+        assert rows[image.tobytes()] == label
+    assert subset.params["md5_verified"]["data_batch_1"] == tables["cifar10"]["data_batch_1"]
+
+
+def test_cifar10_kind_refuses_changed_batch_and_bad_params(fake_root):
+    root, _, _, tables = fake_root
+    generator = DatasetGenerator.registry["cifar10"]
+    with pytest.raises(ValueError, match="n_train"):
+        generator(root=root, n_train=0)
+    with pytest.raises(ValueError, match="unknown cifar10 parameter"):
+        generator(root=root, size=3)
+    with open(root / CIFAR_DIR / "test_batch", "ab") as handle:
+        handle.write(b"x")
+    with pytest.raises(DatasetCorruptError, match="test_batch"):
+        generator(root=root, checksums=tables["cifar10"]).generate(seed=0)

@@ -21,14 +21,22 @@ SPLIT_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
 
 @dataclass
 class Split:
-    """Inputs ``x`` (float32, N x ...) and integer labels ``y`` (int64, N)."""
+    """Inputs ``x`` (float32, N x ...) and integer labels ``y`` (int64, N), plus optional
+    per-example ``attributes`` (arrays of N rows, e.g. a cue-conflict image's texture class
+    or which examples carry an outlier feature), saved in the same file."""
 
     x: np.ndarray
     y: np.ndarray
+    attributes: dict[str, np.ndarray] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if len(self.x) != len(self.y):
             raise ValueError(f"x has {len(self.x)} rows but y has {len(self.y)}")
+        for key, values in self.attributes.items():
+            if key in ("x", "y") or not key or set(key) - SPLIT_NAME_CHARS:
+                raise ValueError(f"attribute name {key!r} must be lower-case letters, digits, _")
+            if len(values) != len(self.y):
+                raise ValueError(f"attribute {key!r} has {len(values)} rows, y has {len(self.y)}")
 
 
 @dataclass
@@ -77,6 +85,9 @@ BUILTIN_GENERATORS = {
     "patches": "simbias.data.patches",
     "digits": "simbias.data.digits",
     "mnist_cifar": "simbias.data.real",  # paper scale: real MNIST and CIFAR-10
+    "cifar10": "simbias.data.real",
+    "cue_conflict": "simbias.data.cue_conflict",
+    "opposing_signals": "simbias.data.opposing",
 }
 
 

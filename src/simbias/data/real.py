@@ -30,7 +30,7 @@ import hashlib
 import pickle
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -204,6 +204,11 @@ def _cifar_uint8(
     return np.concatenate(data), np.asarray(labels, dtype=np.int64), verified
 
 
+def _unit_float(images: np.ndarray) -> np.ndarray:
+    """uint8 pixels as float32 in [0, 1]."""
+    return (images / np.float32(255)).astype(np.float32)
+
+
 def load_mnist(
     root: str | Path,
     train: bool,
@@ -214,7 +219,7 @@ def load_mnist(
 
     Verifies checksums first (``expected`` as in :func:`verify_checksums`)."""
     images, labels, _ = _mnist_uint8(root, train, download, expected)
-    return (images[:, None] / np.float32(255)).astype(np.float32), labels
+    return _unit_float(images[:, None]), labels
 
 
 def load_cifar10(
@@ -227,7 +232,7 @@ def load_cifar10(
 
     Verifies checksums first (``expected`` as in :func:`verify_checksums`)."""
     images, labels, _ = _cifar_uint8(root, train, download, expected)
-    return (images / np.float32(255)).astype(np.float32), labels
+    return _unit_float(images), labels
 
 
 #: label -> (MNIST digit on top, CIFAR-10 class on the bottom), as in Shah et al. (2020).
@@ -302,7 +307,7 @@ class MnistCifarDominoes(DatasetGenerator):
         pad = ((0, 0), (MNIST_PAD, MNIST_PAD), (MNIST_PAD, MNIST_PAD))
         top = np.repeat(np.pad(digits[top_idx], pad)[:, None], 3, axis=1)
         x = np.concatenate([top, photos[bottom_idx]], axis=2)
-        x = (x / np.float32(255)).astype(np.float32)
+        x = _unit_float(x)
         return x, y, {"mnist": mnist_md5, "cifar10": cifar_md5}
 
     def generate(self, seed: int) -> DatasetSplits:
@@ -332,4 +337,51 @@ class MnistCifarDominoes(DatasetGenerator):
             "s_rand": "top (MNIST) blocks permuted across test examples",
             "sc_rand": "bottom (CIFAR) blocks permuted across test examples",
         }
+        return DatasetSplits(splits=splits, params=params, input_range=(0.0, 1.0))
+
+
+class Cifar10(DatasetGenerator):
+    """Real CIFAR-10 (10 classes, 3 x 32 x 32 in [0, 1], unnormalised: the models' batch norm
+    absorbs the scale), the in-distribution task of USEFUL's ResNet-18 table. ``n_train``
+    keeps a seeded random subset (all 50 000 when None); the test split is the full 10 000.
+    ``checksums`` overrides :data:`CHECKSUMS`, for tests."""
+
+    kind = "cifar10"
+    extra_splits: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(
+        self,
+        *,
+        root: str | Path,
+        download: bool = False,
+        n_train: int | None = None,
+        checksums: dict[str, str] | None = None,
+        **unknown: Any,
+    ) -> None:
+        if unknown:
+            raise ValueError(f"unknown cifar10 parameter(s): {', '.join(sorted(unknown))}")
+        if n_train is not None and (isinstance(n_train, bool) or not isinstance(n_train, int)):
+            raise ValueError(f"n_train must be None or an integer >= 1, got {n_train!r}")
+        if n_train is not None and n_train < 1:
+            raise ValueError(f"n_train must be None or an integer >= 1, got {n_train!r}")
+        self.root = Path(root)
+        self.download = bool(download)
+        self.n_train = n_train
+        self.checksums = checksums
+        super().__init__(root=str(root), download=self.download, n_train=n_train)
+
+    def generate(self, seed: int) -> DatasetSplits:
+        rng = np.random.default_rng(seed)
+        x_train, y_train, verified = _cifar_uint8(self.root, True, self.download, self.checksums)
+        x_test, y_test, _ = _cifar_uint8(self.root, False, self.download, self.checksums)
+        if self.n_train is not None:
+            if self.n_train > len(y_train):
+                raise ValueError(f"n_train={self.n_train} but CIFAR-10 has {len(y_train)}")
+            keep = np.sort(rng.choice(len(y_train), self.n_train, replace=False))
+            x_train, y_train = x_train[keep], y_train[keep]
+        splits = {
+            "train": Split(x=_unit_float(x_train), y=y_train),
+            "test": Split(x=_unit_float(x_test), y=y_test),
+        }
+        params = {"kind": self.kind, **self.params, "md5_verified": verified}
         return DatasetSplits(splits=splits, params=params, input_range=(0.0, 1.0))

@@ -33,12 +33,14 @@ def write_dataset(out_dir: str | Path, name: str, dataset: DatasetSplits, seed: 
         path = out_dir / f"{split_name}.npz"
         x = np.ascontiguousarray(split.x, dtype=np.float32)
         y = np.ascontiguousarray(split.y, dtype=np.int64)
-        save_npz_atomic(path, x=x, y=y)
+        attributes = {k: np.ascontiguousarray(v) for k, v in split.attributes.items()}
+        save_npz_atomic(path, x=x, y=y, **attributes)
         files[path.name] = {
             "sha256": sha256_file(path),
             "x_shape": list(x.shape),
             "y_shape": list(y.shape),
             "class_balance": _class_balance(y),
+            **({"attributes": sorted(attributes)} if attributes else {}),
         }
     card = {
         "name": name,
@@ -81,6 +83,7 @@ def load_split(data_dir: str | Path, split: str, verify: bool = True) -> Split:
             )
     try:
         with np.load(path, allow_pickle=False) as npz:
-            return Split(x=npz["x"], y=npz["y"])
+            attributes = {k: npz[k] for k in npz.files if k not in ("x", "y")}
+            return Split(x=npz["x"], y=npz["y"], attributes=attributes)
     except (OSError, ValueError, KeyError) as error:
         raise DatasetCorruptError(f"{path} cannot be read: {error}") from error
