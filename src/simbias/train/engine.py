@@ -22,6 +22,8 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from simbias.io import save_torch_atomic
+from simbias.train.augment import random_crop_flip
+from simbias.train.device import cpu_has_native_bf16
 from simbias.train.optim import build_scheduler
 from simbias.train.regime import InputTransform, PlainUpdate, Update
 from simbias.train.spec import TrainSpec
@@ -121,6 +123,20 @@ def fit(
         history = state["history"]
         start_epoch = state["epoch"]
 
+    images = train.x.dim() == 4
+    if spec.augments and not images:
+        raise ValueError(
+            f"run {run_name}: crop_padding/flip need image inputs (N, C, H, W),"
+            f" got {tuple(train.x.shape)}"
+        )
+    channels_last = spec.channels_last and images
+    if channels_last:
+        model.to(memory_format=torch.channels_last)
+    # The wrappers share the model's parameters; checkpoints hold the model's own.
+    forward_model = _bf16_forward(model, spec, device, run_name)
+    if spec.compile:
+        forward_model = torch.compile(forward_model)
+
     model.train()
     last_epoch = min(spec.epochs, stop_after_epoch or spec.epochs)
     epochs = tqdm(
@@ -140,9 +156,13 @@ def fit(
         for step in range(steps_per_epoch):
             index = order[step * batch_size : (step + 1) * batch_size]
             inputs, labels = train.x[index], train.y[index]
+            if spec.augments:
+                inputs = random_crop_flip(inputs, spec.crop_padding, spec.flip, shuffle)
+            if channels_last:
+                inputs = inputs.contiguous(memory_format=torch.channels_last)
             if transform is not None:
-                inputs = transform(model, inputs, labels, shuffle)
-            loss, logits = update(model, optimizer, inputs, labels)
+                inputs = transform(forward_model, inputs, labels, shuffle)
+            loss, logits = update(forward_model, optimizer, inputs, labels)
             scheduler.step()
             # Accumulated on the device: no host sync inside the step loop.
             loss_sum += loss.detach() * len(index)
@@ -173,6 +193,34 @@ def fit(
         if on_epoch_end is not None:
             on_epoch_end(epoch + 1, row)
     return FitResult(history=history, resumed_from_epoch=start_epoch)
+
+
+class Bf16Forward(nn.Module):
+    """``model``'s forward under bfloat16 autocast, logits returned in float32: the loss,
+    the backward's start and the optimizer stay float32 (autocast's recommended scope)."""
+
+    def __init__(self, model: nn.Module, device_type: str) -> None:
+        super().__init__()
+        self.model = model
+        self.device_type = device_type
+
+    def forward(self, inputs: torch.Tensor) -> torch.Tensor:
+        with torch.autocast(self.device_type, dtype=torch.bfloat16):
+            return self.model(inputs).float()
+
+
+def _bf16_forward(
+    model: nn.Module, spec: TrainSpec, device: torch.device, run_name: str
+) -> nn.Module:
+    if spec.precision != "bf16":
+        return model
+    if device.type == "cpu" and not cpu_has_native_bf16():
+        warnings.warn(
+            f"run {run_name}: precision bf16 on a CPU without native bfloat16 is emulated"
+            " and slower than float32",
+            stacklevel=3,
+        )
+    return Bf16Forward(model, device.type)
 
 
 def _load_checkpoint(

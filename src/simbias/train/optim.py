@@ -11,9 +11,15 @@ from torch import nn
 from simbias.train.spec import TrainSpec
 
 
-def sgd_settings(spec: TrainSpec) -> dict[str, Any]:
-    """Keyword arguments of torch.optim.SGD for ``spec``."""
-    return {
+def base_optimizer(spec: TrainSpec) -> tuple[type[torch.optim.Optimizer], dict[str, Any]]:
+    """The torch optimizer class of ``spec`` and its keyword arguments (SAM wraps them)."""
+    if spec.optimizer == "adam":
+        return torch.optim.Adam, {
+            "lr": spec.lr,
+            "betas": tuple(spec.betas),
+            "weight_decay": spec.weight_decay,
+        }
+    return torch.optim.SGD, {
         "lr": spec.lr,
         "momentum": spec.momentum,
         "weight_decay": spec.weight_decay,
@@ -22,7 +28,8 @@ def sgd_settings(spec: TrainSpec) -> dict[str, Any]:
 
 
 def build_optimizer(spec: TrainSpec, model: nn.Module) -> torch.optim.Optimizer:
-    return torch.optim.SGD(model.parameters(), **sgd_settings(spec))
+    cls, settings = base_optimizer(spec)
+    return cls(model.parameters(), **settings)
 
 
 def build_scheduler(

@@ -23,7 +23,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from simbias.train.adversarial import Attack, perturb
-from simbias.train.optim import build_optimizer, sgd_settings
+from simbias.train.optim import base_optimizer, build_optimizer
 from simbias.train.sam import SAM, bn_stats_frozen
 from simbias.train.spec import TrainSpec
 
@@ -38,7 +38,8 @@ def _from_dict(cls, section: str, values: dict[str, Any]):
 
 @dataclass(frozen=True)
 class SamUpdate:
-    """Sharpness-aware update: gradient at w + e(w), applied at w (Foret et al. 2021)."""
+    """Sharpness-aware update: gradient at w + e(w), applied at w by the base optimizer
+    (SGD or Adam; Foret et al. 2021)."""
 
     rho: float = 0.05
     adaptive: bool = False
@@ -48,13 +49,8 @@ class SamUpdate:
             raise ValueError(f"sam.rho must be > 0, got {self.rho}")
 
     def build_optimizer(self, spec: TrainSpec, model: nn.Module) -> torch.optim.Optimizer:
-        return SAM(
-            model.parameters(),
-            torch.optim.SGD,
-            rho=self.rho,
-            adaptive=self.adaptive,
-            **sgd_settings(spec),
-        )
+        cls, settings = base_optimizer(spec)
+        return SAM(model.parameters(), cls, rho=self.rho, adaptive=self.adaptive, **settings)
 
     def __call__(self, model, optimizer, inputs, labels):
         logits = model(inputs)
