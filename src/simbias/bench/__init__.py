@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from simbias.bench.engine_bench import bench_engine_vs_reference
+from simbias.bench.planning_bench import bench_planning
 from simbias.bench.vmap_bench import bench_vmap_vs_sequential
 
 
@@ -25,7 +27,28 @@ class Benchmark:
     columns: tuple[tuple[str, str], ...] = ()
 
 
+_ENGINE_COLUMNS = (
+    ("workload", "workload"),
+    ("batch", "batch_size"),
+    ("steps", "steps"),
+    ("engine settings", "engine_settings"),
+    ("engine ex/s", "engine_examples_per_s"),
+    ("reference ex/s", "reference_examples_per_s"),
+    ("ratio", "ratio"),
+    ("threads", "threads"),
+)
+
 BENCHMARKS: dict[str, Benchmark] = {
+    "engine_resnet18": Benchmark(
+        run=lambda **kw: bench_engine_vs_reference(workload="resnet18", **kw),
+        quick={"steps": 2, "batch_size": 16, "warmup_steps": 1},
+        columns=_ENGINE_COLUMNS,
+    ),
+    "engine_mlp": Benchmark(
+        run=lambda **kw: bench_engine_vs_reference(workload="mlp", **kw),
+        quick={"steps": 20, "batch_size": 64, "warmup_steps": 2},
+        columns=_ENGINE_COLUMNS,
+    ),
     "vmap_seeds": Benchmark(
         run=bench_vmap_vs_sequential,
         quick={"n_train": 4000, "n_test": 1000, "epochs": 2, "repeats": 2},
@@ -38,6 +61,16 @@ BENCHMARKS: dict[str, Benchmark] = {
             ("vmapped CPU s", "vmapped_cpu_s"),
             ("CPU ratio", "ratio_cpu"),
             ("threads", "threads"),
+        ),
+    ),
+    "paper_planning": Benchmark(
+        run=bench_planning,
+        quick={"repeats": 1},
+        columns=(
+            ("config", "configfile"),
+            ("jobs", "jobs"),
+            ("planning s", "planning_s"),
+            ("target s", "target_s"),
         ),
     ),
 }
