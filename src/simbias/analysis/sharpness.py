@@ -1,0 +1,123 @@
+"""Sharpness: the top eigenvalue of the training loss's Hessian, by power iteration.
+
+Hessian-vector products are reverse-over-reverse (``torch.func.vjp`` of ``torch.func.grad``;
+the Hessian is symmetric, so v^T H = (H v)^T) on a pure function of the parameters
+(``functional_call``), so no graph is kept between iterations. Forward-over-reverse
+(``jvp`` of ``grad``) would be cheaper but fails inside ``F.mse_loss`` in torch 2.14
+("ZeroTensors are immutable"), so it is not used.
+
+The loss is evaluated in eval mode: BatchNorm uses its running statistics and dropout is
+off, so the loss is a deterministic function of the parameters (a train-mode
+BatchNorm would make every example's loss depend on the batch). The model's mode is
+restored afterwards; its buffers are not changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import torch
+from torch import nn
+from torch.func import functional_call, grad, vjp
+from torch.nn import functional as F
+
+Params = dict[str, torch.Tensor]
+LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+
+
+@contextmanager
+def _eval_mode(model: nn.Module) -> Iterator[nn.Module]:
+    was_training = model.training
+    model.eval()
+    try:
+        yield model
+    finally:
+        model.train(was_training)
+
+
+def _parameters(model: nn.Module) -> Params:
+    return {name: p.detach() for name, p in model.named_parameters()}
+
+
+def _loss_of_params(
+    model: nn.Module, loss_fn: LossFn, x: torch.Tensor, y: torch.Tensor
+) -> Callable[[Params], torch.Tensor]:
+    buffers = {name: b.detach() for name, b in model.named_buffers()}
+
+    def loss(params: Params) -> torch.Tensor:
+        return loss_fn(functional_call(model, (params, buffers), (x,)), y)
+
+    return loss
+
+
+def hessian_vector_product(
+    model: nn.Module, loss_fn: LossFn, x: torch.Tensor, y: torch.Tensor, vector: Params
+) -> Params:
+    """H v for the Hessian H of ``loss_fn(model(x), y)`` w.r.t. all parameters (eval mode);
+    ``vector`` and the result are dicts keyed like ``model.named_parameters()``."""
+    with _eval_mode(model):
+        loss = _loss_of_params(model, loss_fn, x, y)
+        return _hvp(grad(loss), _parameters(model), vector)
+
+
+def _hvp(grad_fn: Callable[[Params], Params], params: Params, vector: Params) -> Params:
+    _, pullback = vjp(grad_fn, params)
+    return pullback(vector)[0]
+
+
+def _dot(a: Params, b: Params) -> torch.Tensor:
+    return sum((a[k] * b[k]).sum() for k in a)  # type: ignore[return-value]
+
+
+def top_hessian_eigenvalue(
+    model: nn.Module,
+    loss_fn: LossFn,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    iters: int = 20,
+    tol: float = 1e-3,
+    generator: torch.Generator | None = None,
+) -> float:
+    """The Hessian's eigenvalue of largest magnitude (the top one once training has made
+    the loss locally convex, as in edge-of-stability studies), by power iteration from a
+    random start drawn with ``generator``. Stops after ``iters`` products or once the
+    Rayleigh quotient changes by less than ``tol`` relative to its value."""
+    if iters < 1:
+        raise ValueError(f"iters must be >= 1, got {iters}")
+    params = _parameters(model)
+    draw_device = generator.device if generator is not None else None
+    v = {
+        k: torch.randn(p.shape, generator=generator, dtype=p.dtype, device=draw_device).to(p)
+        for k, p in params.items()
+    }
+    with _eval_mode(model):
+        loss = _loss_of_params(model, loss_fn, x, y)
+        grad_fn = grad(loss)
+        norm = torch.sqrt(_dot(v, v))
+        v = {k: t / norm for k, t in v.items()}
+        previous = None
+        for _ in range(iters):
+            hv = _hvp(grad_fn, params, v)
+            rayleigh = float(_dot(v, hv))  # v has unit norm
+            norm = torch.sqrt(_dot(hv, hv))
+            if float(norm) == 0.0:
+                return 0.0
+            v = {k: t / norm for k, t in hv.items()}
+            if previous is not None and abs(rayleigh - previous) <= tol * abs(rayleigh):
+                break
+            previous = rayleigh
+    return rayleigh
+
+
+@torch.no_grad()
+def per_example_losses(
+    model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int = 4096
+) -> torch.Tensor:
+    """Cross-entropy of every example (N,), in eval mode, on the inputs' device."""
+    with _eval_mode(model):
+        chunks = [
+            F.cross_entropy(model(x[i : i + batch_size]), y[i : i + batch_size], reduction="none")
+            for i in range(0, len(x), batch_size)
+        ]
+    return torch.cat(chunks) if chunks else torch.empty(0, device=x.device)

@@ -1,0 +1,143 @@
+"""Opposing-signals analysis on planted loss curves, and the opposing-signals dataset."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from simbias.analysis.opposing_signals import (
+    edge_of_stability,
+    loss_change_ranking,
+    opposing_groups,
+    opposing_signals_analysis,
+    opposition_score,
+)
+from simbias.data.base import DatasetGenerator
+from simbias.data.opposing import OpposingSignalsDataset
+from simbias.data.store import load_split, write_dataset
+
+T, N = 40, 200
+GROUP_A, GROUP_B = np.arange(10, 15), np.arange(100, 105)
+
+
+def planted_losses(seed: int = 0) -> np.ndarray:
+    """Slowly decaying noisy losses; GROUP_A and GROUP_B swing in opposite phase."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(T)[:, None]
+    losses = np.exp(-t / 30) * (1 + 0.05 * rng.random(N)) + 0.01 * rng.standard_normal((T, N))
+    swing = np.sin(t * 1.3)
+    losses[:, GROUP_A] += 0.5 + 0.4 * swing + 0.02 * rng.standard_normal((T, len(GROUP_A)))
+    losses[:, GROUP_B] += 0.5 - 0.4 * swing + 0.02 * rng.standard_normal((T, len(GROUP_B)))
+    return losses
+
+
+def test_ranking_puts_the_swinging_examples_first():
+    top = loss_change_ranking(planted_losses())[:10]
+    assert set(top) == set(GROUP_A) | set(GROUP_B)
+
+
+def test_planted_groups_are_found_and_oppose():
+    losses = planted_losses()
+    labels = np.zeros(N, dtype=int)
+    labels[GROUP_B] = 1
+    groups = opposing_groups(losses, labels, top=10)
+    found = {tuple(groups.index_a), tuple(groups.index_b)}
+    assert found == {tuple(GROUP_A), tuple(GROUP_B)}
+    assert opposition_score(groups.curve_a, groups.curve_b) < -0.95
+    assert sorted([groups.labels_a, groups.labels_b], key=len) == [{0: 5}, {1: 5}]
+
+
+def test_a_share_of_noise_examples_alone_does_not_oppose():
+    # Without planted groups the top examples' curves are not anti-correlated.
+    rng = np.random.default_rng(1)
+    losses = 1 + 0.01 * rng.standard_normal((T, N))
+    losses[:, :10] += 0.3 * np.sin(np.arange(T) * 1.3)[:, None]  # all in phase
+    groups = opposing_groups(losses, top=10)
+    assert set(groups.index_a) | set(groups.index_b) == set(range(10))
+    assert len(groups.index_b) == 0 or opposition_score(groups.curve_a, groups.curve_b) > 0
+
+
+def test_opposition_score_of_shapes():
+    t = np.arange(20.0)
+    assert opposition_score(np.sin(t), -np.sin(t)) == pytest.approx(-1)
+    assert opposition_score(np.sin(t), 2 * np.sin(t) + 1) == pytest.approx(1)
+    assert math.isnan(opposition_score(np.ones(20), np.sin(t)))
+
+
+def test_run_level_analysis_recovers_the_planted_outliers():
+    losses = planted_losses()
+    tracked = np.arange(N) * 2  # every other train example is tracked
+    outlier = np.zeros(2 * N, dtype=np.int8)
+    outlier[tracked[GROUP_A]] = outlier[tracked[GROUP_B]] = 1
+    dynamics = {
+        "steps": np.arange(T) * 10,
+        "losses": losses.astype(np.float32),
+        "tracked_index": tracked,
+        "sharpness": np.where(np.arange(T) % 2, np.nan, np.linspace(1, 19, T)),
+        "lr": np.full(T, 0.1),
+    }
+    result = opposing_signals_analysis(dynamics, outlier_mask=outlier, top=0.05)
+    assert all(isinstance(v, float) for v in result.values())
+    assert result["group_a_size"] == result["group_b_size"] == 5
+    assert result["outlier_fraction_in_groups"] == 1.0
+    assert result["outlier_recall"] == 1.0
+    assert result["opposition_correlation"] < -0.95
+    assert result["two_over_lr"] == pytest.approx(20)
+
+
+def test_edge_of_stability_summary():
+    sharpness = np.array([2.0, np.nan, 10.0, 17.0, 19.0, np.nan, 21.0])
+    lr = np.array([0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.2])  # 2/lr = 20, last step 10
+    eos = edge_of_stability(sharpness, lr)
+    assert eos["final_sharpness"] == 21 and eos["max_sharpness"] == 21
+    assert eos["two_over_lr"] == pytest.approx(10)
+    assert eos["sharpness_over_two_over_lr"] == pytest.approx(2.1)
+    # Measured: 2, 10, 17, 19, 21; later half 17, 19, 21 vs 0.9 * (20, 20, 10).
+    assert eos["fraction_above_90pct"] == pytest.approx(2 / 3)
+    assert all(math.isnan(v) for v in edge_of_stability(np.full(3, np.nan), lr[:3]).values())
+
+
+def test_dataset_is_deterministic_with_the_planted_outliers():
+    gen = OpposingSignalsDataset(n_train=400, n_test=100, dim=8, outlier_dims=3)
+    a, b, c = gen.generate(3), gen.generate(3), gen.generate(4)
+    for name in ("train", "test"):
+        np.testing.assert_array_equal(a.splits[name].x, b.splits[name].x)
+        np.testing.assert_array_equal(
+            a.splits[name].attributes["outlier"], b.splits[name].attributes["outlier"]
+        )
+    assert not np.array_equal(a.splits["train"].x, c.splits["train"].x)
+    train = a.splits["train"]
+    assert train.x.shape == (400, 11) and a.input_range is None
+    outlier = train.attributes["outlier"].astype(bool)
+    assert outlier.sum() == 20  # 5% of 400
+    assert np.bincount(train.y[outlier]).tolist() == [10, 10]
+    # Outliers share one large vector in the last 3 columns; others are unit noise there.
+    extra = train.x[:, 8:]
+    shared = np.sign(extra[outlier].mean(axis=0))
+    assert np.all(np.abs(extra[outlier] * shared - 10) < 5)
+    assert np.abs(extra[~outlier]).mean() < 1.0
+    assert a.splits["test"].attributes["outlier"].sum() == 5
+    assert DatasetGenerator.registry["opposing_signals"] is OpposingSignalsDataset
+
+
+def test_bad_params_are_named():
+    with pytest.raises(ValueError) as error:
+        OpposingSignalsDataset(n_train=0, outlier_fraction=0.9, outlier_scale=-1, n_classes=7)
+    for name in ("n_train", "outlier_fraction", "outlier_scale", "n_classes"):
+        assert name in str(error.value)
+    with pytest.raises(ValueError, match="opposing_classes"):
+        OpposingSignalsDataset(opposing_classes=(1, 1))
+    with pytest.raises(ValueError, match="dim"):
+        OpposingSignalsDataset(dim=True)
+
+
+def test_attributes_survive_the_store(tmp_path):
+    dataset = OpposingSignalsDataset(n_train=200, n_test=60, dim=4).generate(0)
+    write_dataset(tmp_path, "opp", dataset, seed=0)
+    for name in ("train", "test"):
+        split = load_split(tmp_path, name)
+        expected = dataset.splits[name].attributes["outlier"]
+        np.testing.assert_array_equal(split.attributes["outlier"], expected)
+        assert split.attributes["outlier"].dtype == np.int8
