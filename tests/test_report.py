@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from simbias.analysis.aggregate import bootstrap_ci, summarise
-from simbias.report.claims import Evidence, ExtremeSimplicityBias, check_claims
+from simbias.report.claims import ClaimCheck, Evidence, ExtremeSimplicityBias, check_claims
 
 
 def test_bootstrap_ci_brackets_the_mean_and_shrinks_with_n():
@@ -163,3 +163,40 @@ def test_sam_earlier_claim_compares_first_crossing_epochs(
     row = claims.iloc[0]
     assert row["verdict"] == verdict
     assert gd_text in row["measured"] and sam_text in row["measured"]
+
+
+def _regime_rows(split, metric, values):
+    """Summary rows of one metric: regime -> (mean, ci_low, ci_high)."""
+    return pd.DataFrame(
+        [
+            {"experiment": "e", "dataset": "d", "model": "m", "regime": regime,
+             "split": split, "metric": metric, "n": 3, "mean": mean, "std": 0.01,
+             "ci_low": low, "ci_high": high}
+            for regime, (mean, low, high) in values.items()
+        ]
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("claim", "analysis", "split", "metric", "robust", "verdict"),
+    [
+        # Higher is the claim: CIs apart and higher -> PASS; overlapping -> FAIL.
+        ("robust_models_shape_biased", "shape_bias", "shape", "bias", (0.9, 0.85, 0.95), "PASS"),
+        ("robust_models_shape_biased", "shape_bias", "shape", "bias", (0.35, 0.25, 0.45), "FAIL"),
+        # Lower is the claim: a higher filter TV fails, a clearly lower one passes.
+        ("robust_filters_smoother", "neuron_simplicity", "filter", "tv", (1.2, 1.1, 1.3), "FAIL"),
+        ("robust_filters_smoother", "neuron_simplicity", "filter", "tv", (0.5, 0.4, 0.6), "PASS"),
+        ("robust_neurons_fewer_input_types", "neuron_simplicity", "mean_input", "types",
+         (3.0, 2.5, 3.5), "PASS"),
+    ],
+)  # fmt: skip
+def test_robust_versus_standard_claims(claim, analysis, split, metric, robust, verdict):
+    baseline = {"shape": (0.3, 0.2, 0.4)}.get(split, (1.0, 0.9, 1.1))
+    if split == "mean_input":
+        baseline = (5.0, 4.5, 5.5)
+    summary = _regime_rows(split, metric, {"sgd": baseline, "adv_pgd": robust})
+    evidence = Evidence(summaries={analysis: summary})
+    spec = {"paper": "p", "dataset": "d", "model": "m", "claim_regimes": ["adv_pgd"]}
+    rows = ClaimCheck.registry[claim]().rows(evidence, "e", spec)
+    assert [row["verdict"] for row in rows] == [verdict]
+    assert rows[0]["regime"] == "adv_pgd vs sgd"

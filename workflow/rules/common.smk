@@ -94,6 +94,9 @@ FIGURE_SOURCES = {
     "feature_learning": HISTORY,
     "regime_accuracy": FINAL,
     "useful_clusters": FINAL,
+    "shape_bias": ANALYSIS.format(analysis="shape_bias"),
+    "neuron_simplicity": ANALYSIS.format(analysis="neuron_simplicity"),
+    "filter_grid": FINAL,
 }
 
 

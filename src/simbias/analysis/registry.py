@@ -11,13 +11,21 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from simbias.analysis.neuron_simplicity import neuron_simplicity
 from simbias.analysis.robustness import robustness
 from simbias.analysis.sb_metrics import sb_metrics
+from simbias.analysis.shape_bias import shape_bias_analysis
 
 RUN_ANALYSES: dict[str, Callable[..., dict[str, Any]]] = {
     "sb_metrics": lambda run_dir, data_dir, device, settings: sb_metrics(run_dir, data_dir, device),
     "robustness": lambda run_dir, data_dir, device, settings: robustness(
         run_dir, data_dir, device, attack=settings.get("robustness_attack")
+    ),
+    "shape_bias": lambda run_dir, data_dir, device, settings: shape_bias_analysis(
+        run_dir, data_dir, device
+    ),
+    "neuron_simplicity": lambda run_dir, data_dir, device, settings: neuron_simplicity(
+        run_dir, data_dir, device
     ),
 }
 

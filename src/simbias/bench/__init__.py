@@ -40,13 +40,13 @@ _ENGINE_COLUMNS = (
 
 BENCHMARKS: dict[str, Benchmark] = {
     "engine_resnet18": Benchmark(
-        run=lambda **kw: bench_engine_vs_reference(workload="resnet18", **kw),
-        quick={"steps": 2, "batch_size": 16, "warmup_steps": 1},
+        run=lambda **kw: bench_engine_vs_reference(workload="resnet18", **{"repeats": 2, **kw}),
+        quick={"steps": 2, "batch_size": 16, "warmup_steps": 1, "repeats": 1},
         columns=_ENGINE_COLUMNS,
     ),
     "engine_mlp": Benchmark(
         run=lambda **kw: bench_engine_vs_reference(workload="mlp", **kw),
-        quick={"steps": 20, "batch_size": 64, "warmup_steps": 2},
+        quick={"steps": 20, "batch_size": 64, "warmup_steps": 2, "repeats": 1},
         columns=_ENGINE_COLUMNS,
     ),
     "vmap_seeds": Benchmark(

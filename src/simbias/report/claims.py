@@ -47,7 +47,8 @@ class ClaimCheck:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        ClaimCheck.registry[cls.name] = cls
+        if cls.name:  # abstract families leave it empty
+            ClaimCheck.registry[cls.name] = cls
 
     def rows(self, evidence: Evidence, experiment: str, spec: dict[str, Any]) -> list[dict]:
         raise NotImplementedError
@@ -271,6 +272,70 @@ class UsefulImprovesTestAccuracy(ClaimCheck):
                 len(difference), bool(difference.mean() > 0 and low > 0),
             ))  # fmt: skip
         return rows
+
+
+class RobustVersusStandard(ClaimCheck):
+    """Chen, Agarwal, Nguyen 2020: a per-run metric of adversarially trained ("R") models
+    against the standard one (regime ``sgd``). Each regime in ``claim_regimes`` (default: the
+    adversarial ones) must differ in the claimed direction with 95% CIs that do not overlap
+    (seeds are independent runs, so no pairing)."""
+
+    name: ClassVar[str] = ""
+    analysis: ClassVar[str]
+    split: ClassVar[str]
+    metric: ClassVar[str]
+    label: ClassVar[str]
+    higher: ClassVar[bool]
+    baseline = "sgd"
+
+    def rows(self, evidence: Evidence, experiment: str, spec: dict[str, Any]) -> list[dict]:
+        summary = evidence.summary(self.analysis, experiment)
+        regimes = spec.get("claim_regimes") or sorted(
+            r for r in summary["regime"].unique() if r.startswith("adv")
+        )
+        part = summary[summary["regime"] == self.baseline]
+        if part.empty:
+            raise ValueError(f"{self.name}: experiment {experiment} lacks regime {self.baseline}")
+        base = _stat(part, self.split, self.metric)
+        rows = []
+        for regime in regimes:
+            part = summary[summary["regime"] == regime]
+            if part.empty:
+                raise ValueError(f"{self.name}: no {self.analysis} for regime {regime!r}")
+            robust = _stat(part, self.split, self.metric)
+            if self.higher:
+                passed = robust["ci_low"] > base["ci_high"]
+            else:
+                passed = robust["ci_high"] < base["ci_low"]
+            direction = "higher" if self.higher else "lower"
+            rows.append(_row(
+                spec,
+                f"{regime} ({spec['model']} on {spec['dataset']}) has {direction} {self.label} "
+                f"than {self.baseline}",
+                experiment, f"{regime} vs {self.baseline}",
+                f"{self.label} {regime} {_fmt(robust)}, {self.baseline} {_fmt(base)}",
+                f"95% CIs do not overlap, {regime} {direction}",
+                int(robust["n"]), bool(passed),
+                paper_reports=f"R models {direction} (ImageNet CNNs)",
+            ))  # fmt: skip
+        return rows
+
+
+class RobustModelsShapeBiased(RobustVersusStandard):
+    name = "robust_models_shape_biased"
+    analysis, split, metric, label, higher = "shape_bias", "shape", "bias", "shape bias", True
+
+
+class RobustFiltersSmoother(RobustVersusStandard):
+    name = "robust_filters_smoother"
+    analysis, split, metric = "neuron_simplicity", "filter", "tv"
+    label, higher = "first-layer filter total variation", False
+
+
+class RobustNeuronsFewerInputTypes(RobustVersusStandard):
+    name = "robust_neurons_fewer_input_types"
+    analysis, split, metric = "neuron_simplicity", "mean_input", "types"
+    label, higher = "input types per neuron (top-20 inputs, mean over layers)", False
 
 
 def check_claims(evidence: Evidence, config: dict[str, Any]) -> pd.DataFrame:

@@ -14,6 +14,11 @@ import pandas as pd  # noqa: E402
 
 from simbias.analysis.aggregate import summarise  # noqa: E402
 from simbias.io import write_atomic  # noqa: E402
+from simbias.report.shape_figures import (  # noqa: E402
+    filter_grid_figure,
+    neuron_simplicity_figure,
+    shape_bias_figure,
+)
 from simbias.report.tables import SPLIT_LABELS  # noqa: E402
 
 SPLIT_COLOURS = {"test": "#4477aa", "s_rand": "#ee6677", "sc_rand": "#228833"}
@@ -213,6 +218,9 @@ FIGURES = {
     "feature_learning": ("history", feature_learning_figure),
     "regime_accuracy": ("final", regime_accuracy_figure),
     "useful_clusters": ("final", useful_clusters_figure),
+    "shape_bias": ("metrics", shape_bias_figure),
+    "neuron_simplicity": ("metrics", neuron_simplicity_figure),
+    "filter_grid": ("final", filter_grid_figure),
 }
 
 

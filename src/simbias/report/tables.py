@@ -107,6 +107,7 @@ def load_finals(manifest: list[dict[str, Any]]) -> pd.DataFrame:
                 **{k: entry[k] for k in RUN_KEYS},
                 "test_accuracy": final["test_accuracy"],
                 "final": final,
+                "path": entry["path"],
             }
         )
     return pd.DataFrame(rows)
