@@ -69,8 +69,8 @@ def test_safe_names_are_accepted(config):
 
 def test_undeclared_references_are_refused(config):
     broken = copy.deepcopy(config)
-    broken["experiments"]["pitfalls_lms5"]["regimes"] = ["adam"]
-    with pytest.raises(ConfigError, match="experiments/pitfalls_lms5/regimes: 'adam'"):
+    broken["experiments"]["pitfalls_lms5"]["regimes"] = ["rmsprop"]
+    with pytest.raises(ConfigError, match="experiments/pitfalls_lms5/regimes: 'rmsprop'"):
         validate(broken)
 
 

@@ -9,7 +9,7 @@ from torch import nn
 from torch.func import functional_call
 from torch.nn import functional as F
 
-from simbias.analysis.sharpness import (
+from simbias.train.sharpness import (
     hessian_vector_product,
     per_example_losses,
     top_hessian_eigenvalue,

@@ -176,6 +176,8 @@ def resolve_run(config: dict[str, Any], run: Run, experiment: str) -> dict[str, 
         "model": {"kind": model["kind"], **model.get("params", {})},
         "regime": {"name": run.regime, "train": train, **pieces},
         "probes": list(spec.get("probes", [])),
+        # Only when asked for, so that other runs' specs (and checkpoints) are unchanged.
+        **({"dynamics": dict(spec["dynamics"])} if spec.get("dynamics") else {}),
     }
 
 
@@ -194,7 +196,12 @@ def vmappable(run_spec: dict[str, Any]) -> bool:
     pieces = {"sam", "adversarial", "useful", "ensemble"} & {
         key for key, value in run_spec["regime"].items() if value
     }
-    return run_spec["model"]["kind"] == "mlp" and not pieces and not run_spec.get("probes")
+    return (
+        run_spec["model"]["kind"] == "mlp"
+        and not pieces
+        and not run_spec.get("probes")
+        and not run_spec.get("dynamics")
+    )
 
 
 def seed_batches(config: dict[str, Any]) -> dict[str, dict[str, Any]]:

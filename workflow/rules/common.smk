@@ -97,6 +97,9 @@ FIGURE_SOURCES = {
     "shape_bias": ANALYSIS.format(analysis="shape_bias"),
     "neuron_simplicity": ANALYSIS.format(analysis="neuron_simplicity"),
     "filter_grid": FINAL,
+    "dynamics": FINAL,
+    "weight_spectra": ANALYSIS.format(analysis="weight_spectra"),
+    "aspect_ratio": ANALYSIS.format(analysis="aspect_ratio"),
 }
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from simbias.analysis.neuron_simplicity import neuron_simplicity
 from simbias.analysis.robustness import robustness
+from simbias.analysis.run_dynamics import aspect_ratio_run, opposing_signals_run, weight_spectra_run
 from simbias.analysis.sb_metrics import sb_metrics
 from simbias.analysis.shape_bias import shape_bias_analysis
 
@@ -26,6 +27,15 @@ RUN_ANALYSES: dict[str, Callable[..., dict[str, Any]]] = {
     ),
     "neuron_simplicity": lambda run_dir, data_dir, device, settings: neuron_simplicity(
         run_dir, data_dir, device
+    ),
+    "opposing_signals": lambda run_dir, data_dir, device, settings: opposing_signals_run(
+        run_dir, data_dir
+    ),
+    "weight_spectra": lambda run_dir, data_dir, device, settings: weight_spectra_run(
+        run_dir, data_dir, device
+    ),
+    "aspect_ratio": lambda run_dir, data_dir, device, settings: aspect_ratio_run(
+        run_dir, data_dir, device, seed=settings.get("seed", 0)
     ),
 }
 
@@ -47,6 +57,6 @@ def run_group_analysis(
 ) -> dict[str, dict[str, Any]]:
     """``name`` on every seed's run of one group, in one process: ``{"seed{s}": result}``."""
     return {
-        f"seed{seed}": run_analysis(name, run_dir, data_dir, device, settings)
+        f"seed{seed}": run_analysis(name, run_dir, data_dir, device, {**settings, "seed": seed})
         for seed, run_dir in sorted(run_dirs.items())
     }

@@ -340,6 +340,9 @@ class RobustNeuronsFewerInputTypes(RobustVersusStandard):
 
 def check_claims(evidence: Evidence, config: dict[str, Any]) -> pd.DataFrame:
     """Every claim every experiment declares, as one table."""
+    # Registers the dynamics and spectra claims (that module builds on this one).
+    import simbias.report.dynamics_claims  # noqa: F401
+
     rows: list[dict] = []
     for experiment, spec in config["experiments"].items():
         for claim_name in spec.get("claims", []):

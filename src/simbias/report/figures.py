@@ -14,6 +14,11 @@ import pandas as pd  # noqa: E402
 
 from simbias.analysis.aggregate import summarise  # noqa: E402
 from simbias.io import write_atomic  # noqa: E402
+from simbias.report.dynamics_figures import (  # noqa: E402
+    aspect_ratio_figure,
+    dynamics_figure,
+    weight_spectra_figure,
+)
 from simbias.report.shape_figures import (  # noqa: E402
     filter_grid_figure,
     neuron_simplicity_figure,
@@ -221,6 +226,9 @@ FIGURES = {
     "shape_bias": ("metrics", shape_bias_figure),
     "neuron_simplicity": ("metrics", neuron_simplicity_figure),
     "filter_grid": ("final", filter_grid_figure),
+    "dynamics": ("final", dynamics_figure),
+    "weight_spectra": ("metrics", weight_spectra_figure),
+    "aspect_ratio": ("metrics", aspect_ratio_figure),
 }
 
 

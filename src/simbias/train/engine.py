@@ -53,6 +53,9 @@ class FitResult:
 
 
 EpochHook = Callable[[int, dict[str, float]], None]
+#: Called after every optimizer step (and once at step 0) with (step, model, optimizer);
+#: a hook with ``state_dict`` / ``load_state_dict`` has its state kept in checkpoints.
+StepHook = Callable[[int, nn.Module, torch.optim.Optimizer], None]
 
 
 @torch.no_grad()
@@ -84,6 +87,7 @@ def fit(
     transform: InputTransform | None = None,
     stop_after_epoch: int | None = None,
     epoch_probes: Sequence[Callable[[nn.Module], dict[str, float]]] = (),
+    step_hook: StepHook | None = None,
 ) -> FitResult:
     """Train ``model`` in place for ``spec.epochs`` epochs, resuming from ``run_dir``'s
     checkpoint when one exists and was made by the same settings. Returns the history.
@@ -94,7 +98,8 @@ def fit(
     each batch before the step (adversarial examples). ``stop_after_epoch`` ends training
     early while keeping the full-length schedule (USEFUL's separating epoch).
     ``epoch_probes`` measure the model after each epoch into the history row (e.g. how far
-    filters align with known features), before the checkpoint is written.
+    filters align with known features), before the checkpoint is written. ``step_hook``
+    observes the model after every step (training dynamics).
     """
     update = update or PlainUpdate()
     run_dir = Path(run_dir)
@@ -122,6 +127,10 @@ def fit(
         torch.set_rng_state(state["torch_rng"])
         history = state["history"]
         start_epoch = state["epoch"]
+        if step_hook is not None and hasattr(step_hook, "load_state_dict"):
+            step_hook.load_state_dict(state["step_hook"])
+    elif step_hook is not None:
+        step_hook(0, model, optimizer)
 
     images = train.x.dim() == 4
     if spec.augments and not images:
@@ -164,6 +173,8 @@ def fit(
                 inputs = transform(forward_model, inputs, labels, shuffle)
             loss, logits = update(forward_model, optimizer, inputs, labels)
             scheduler.step()
+            if step_hook is not None:
+                step_hook(epoch * steps_per_epoch + step + 1, model, optimizer)
             # Accumulated on the device: no host sync inside the step loop.
             loss_sum += loss.detach() * len(index)
             correct += (logits.detach().argmax(dim=1) == labels).sum()
@@ -186,9 +197,11 @@ def fit(
                 f" (lr {lr_at_start:g}); lower the learning rate"
             )
         history.append(row)
+        hook_state = step_hook.state_dict() if hasattr(step_hook, "state_dict") else None
         _save_checkpoint(
-            checkpoint_path, model, optimizer, scheduler, shuffle, history, epoch + 1, identity
-        )
+            checkpoint_path, model, optimizer, scheduler, shuffle, history, epoch + 1, identity,
+            hook_state,
+        )  # fmt: skip
         epochs.set_postfix(loss=f"{row['train_loss']:.4f}", acc=f"{row['train_accuracy']:.3f}")
         if on_epoch_end is not None:
             on_epoch_end(epoch + 1, row)
@@ -248,8 +261,10 @@ def _save_checkpoint(
     history: list[dict[str, float]],
     epoch: int,
     identity: dict[str, Any],
+    hook_state: Any = None,
 ) -> None:
     state = {
+        "step_hook": hook_state,
         "identity": identity,
         "model": model.state_dict(),
         "optimizer": optimizer.state_dict(),

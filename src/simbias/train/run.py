@@ -23,6 +23,7 @@ from simbias.io import save_npz_atomic, save_torch_atomic, write_json_atomic, wr
 from simbias.models import build_model
 from simbias.models.ensemble import LogitEnsemble
 from simbias.provenance import code_version
+from simbias.train.dynamics import DynamicsRecorder, DynamicsSettings
 from simbias.train.engine import TensorData, fit, predict_logits
 from simbias.train.probes import build_probes
 from simbias.train.regime import Regime
@@ -95,6 +96,10 @@ def _train_member(
         save_npz_atomic(out_dir / "useful_clusters.npz", slow=plan.slow)
         train = TensorData(train.x[plan.indices], train.y[plan.indices])
     model = fresh_model()
+    recorder = None
+    if run_spec.get("dynamics"):
+        settings = DynamicsSettings.from_dict(run_spec["dynamics"])
+        recorder = DynamicsRecorder(settings, train.x, train.y, seed)
     result = fit(
         model,
         train,
@@ -105,8 +110,11 @@ def _train_member(
         eval_sets=eval_sets,
         fingerprint=run_spec,
         epoch_probes=probes,
+        step_hook=recorder,
         **pieces,
     )
+    if recorder is not None:
+        recorder.save(out_dir)
     info["resumed_from_epoch"] = result.resumed_from_epoch
     return model, result.history, info
 
@@ -127,6 +135,8 @@ def train_run(
     seed = int(run_spec["seed"])
     card = read_card(data_dir)
     regime = Regime.from_dict(run_spec["regime"], input_range=card.get("input_range"))
+    if regime.ensemble and run_spec.get("dynamics"):
+        raise ValueError(f"run {run_spec['name']}: dynamics are not recorded for ensembles")
     train = load_tensors(data_dir, "train", device)
     test = load_tensors(data_dir, "test", device)
 
