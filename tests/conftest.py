@@ -40,3 +40,33 @@ def write_blobs(path: Path, n: int = 200, dim: int = 4, shift: float = 1.0) -> P
         splits[name] = Split(x=x, y=y)
     write_dataset(path, "blobs", DatasetSplits(splits, {"kind": "blobs"}), seed=0)
     return path
+
+
+def train_cue_conflict_run(root: Path, epochs: int, **params) -> tuple[Path, Path, dict]:
+    """A small CNN trained on a generated cue-conflict dataset (``params`` for the
+    generator): returns the run directory, the data directory and ``final.json``."""
+    from simbias.data.cue_conflict import CueConflictDataset
+    from simbias.data.store import write_dataset
+    from simbias.train.run import train_run
+
+    write_dataset(root / "data", "cc", CueConflictDataset(**params).generate(0), seed=0)
+    spec = {
+        "name": "cc/cnn/sgd/seed0",
+        "dataset": "cc",
+        "seed": 0,
+        "model": {"kind": "cnn", "channels": [4, 8]},
+        "regime": {"name": "sgd", "train": {"epochs": epochs, "lr": 0.05, "batch_size": 32}},
+    }
+    final = train_run(spec, root / "data", root / "run")
+    return root / "run", root / "data", final
+
+
+def snakemake_dry_run(repo: Path, workdir: Path, *configfiles: Path):
+    """``snakemake -n`` of the repository's workflow in ``workdir`` with ``configfiles``."""
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "snakemake", "-n", "--cores", "1",
+               "-s", str(repo / "Snakefile"), "--directory", str(workdir),
+               "--configfile", *map(str, configfiles)]  # fmt: skip
+    return subprocess.run(command, capture_output=True, text=True, timeout=120)

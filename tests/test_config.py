@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import copy
-import subprocess
-import sys
 
 import pytest
 import yaml
+from conftest import snakemake_dry_run
 
 from simbias.config import ConfigError, all_runs, deep_merge, load_config, run_specs, validate
 
@@ -100,26 +99,7 @@ def test_deep_merge_does_not_mutate_its_inputs():
 def test_snakemake_refuses_a_typo_before_any_job(repo, tmp_path):
     overlay = tmp_path / "bad.yaml"
     overlay.write_text(yaml.safe_dump({"regimes": {"sgd": {"train": {"epochz": 3}}}}))
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "snakemake",
-            "-n",
-            "--cores",
-            "1",
-            "-s",
-            str(repo / "Snakefile"),
-            "--directory",
-            str(tmp_path),
-            "--configfile",
-            str(repo / "config.yaml"),
-            str(overlay),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = snakemake_dry_run(repo, tmp_path, repo / "config.yaml", overlay)
     assert result.returncode != 0
     assert "'epochz' was unexpected" in result.stdout + result.stderr
     assert not (tmp_path / "results").exists()

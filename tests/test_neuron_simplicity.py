@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 import torch
+from conftest import train_cue_conflict_run
 from torch import nn
 
 from simbias.analysis.neuron_simplicity import (
@@ -25,10 +26,7 @@ from simbias.analysis.neuron_simplicity import (
     top_k_indices,
     total_variation,
 )
-from simbias.data.cue_conflict import CueConflictDataset
-from simbias.data.store import write_dataset
 from simbias.models import build_model
-from simbias.train.run import train_run
 
 
 def gaussian(size: int, sigma: float) -> torch.Tensor:
@@ -149,17 +147,10 @@ def test_preferred_concept_and_low_level_fraction():
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     root = tmp_path_factory.mktemp("cue_conflict")
-    data = CueConflictDataset(n_classes=3, n_train=150, n_test=60, n_probe=60).generate(0)
-    write_dataset(root / "data", "cc", data, seed=0)
-    spec = {
-        "name": "cc/cnn/sgd/seed0",
-        "dataset": "cc",
-        "seed": 0,
-        "model": {"kind": "cnn", "channels": [4, 8]},
-        "regime": {"name": "sgd", "train": {"epochs": 2, "lr": 0.05, "batch_size": 32}},
-    }
-    train_run(spec, root / "data", root / "run")
-    return root / "run", root / "data"
+    run_dir, data_dir, _ = train_cue_conflict_run(
+        root, epochs=2, n_classes=3, n_train=150, n_test=60, n_probe=60
+    )
+    return run_dir, data_dir
 
 
 def test_probe_pool_labels_every_split(run):

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 
 import yaml
+from conftest import snakemake_dry_run
 
 from simbias.config import load_config
 
@@ -27,25 +26,7 @@ def test_paper_config_validates_and_names_its_sources(repo):
 
 
 def test_paper_config_plans_its_whole_dag_without_data(repo, tmp_path):
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "snakemake",
-            "-n",
-            "--cores",
-            "1",
-            "-s",
-            str(repo / "Snakefile"),
-            "--directory",
-            str(tmp_path),
-            "--configfile",
-            str(repo / "configs" / "paper.yaml"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = snakemake_dry_run(repo, tmp_path, repo / "configs" / "paper.yaml")
     assert result.returncode == 0, result.stdout + result.stderr
     config = yaml.safe_load((repo / "configs" / "paper.yaml").read_text())
     # Planned alone: none of config.yaml's default-scale experiments come along.

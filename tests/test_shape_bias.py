@@ -6,11 +6,9 @@ import math
 
 import numpy as np
 import pytest
+from conftest import train_cue_conflict_run
 
 from simbias.analysis.shape_bias import shape_bias, shape_bias_analysis
-from simbias.data.cue_conflict import CueConflictDataset
-from simbias.data.store import write_dataset
-from simbias.train.run import train_run
 
 SHAPE = np.array([0, 1, 2, 3, 0, 1, 2, 3])
 TEXTURE = np.array([1, 2, 3, 0, 2, 3, 0, 1])
@@ -51,17 +49,7 @@ def run(tmp_path_factory):
     """A small CNN trained on vivid cue-conflict images, where colour is the easy cue."""
     root = tmp_path_factory.mktemp("cue_conflict")
     vivid = {"colour_strength": 1.0, "texture_contrast": 1.0}
-    data = CueConflictDataset(n_train=240, n_test=80, n_probe=80, **vivid).generate(0)
-    write_dataset(root / "data", "cc", data, seed=0)
-    spec = {
-        "name": "cc/cnn/sgd/seed0",
-        "dataset": "cc",
-        "seed": 0,
-        "model": {"kind": "cnn", "channels": [4, 8]},
-        "regime": {"name": "sgd", "train": {"epochs": 4, "lr": 0.05, "batch_size": 32}},
-    }
-    final = train_run(spec, root / "data", root / "run")
-    return root / "run", root / "data", final
+    return train_cue_conflict_run(root, epochs=4, n_train=240, n_test=80, n_probe=80, **vivid)
 
 
 def test_analysis_of_a_run(run):
