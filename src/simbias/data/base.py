@@ -86,6 +86,7 @@ BUILTIN_GENERATORS = {
     "digits": "simbias.data.digits",
     "mnist_cifar": "simbias.data.real",  # paper scale: real MNIST and CIFAR-10
     "cifar10": "simbias.data.real",
+    "cifar_cue_conflict": "simbias.data.cifar_cue_conflict",
     "cue_conflict": "simbias.data.cue_conflict",
     "opposing_signals": "simbias.data.opposing",
 }
