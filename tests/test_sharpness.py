@@ -73,9 +73,41 @@ def test_batchnorm_is_evaluated_with_running_stats_and_mode_is_restored():
     x = torch.randn(8, 3, dtype=torch.float64)
     y = torch.randint(0, 2, (8,))
     stats = model[1].running_mean.clone()
-    top_hessian_eigenvalue(model, F.cross_entropy, x, y, iters=3)
-    assert model.training
-    torch.testing.assert_close(model[1].running_mean, stats)
+    for batch_statistics in (True, False):
+        top_hessian_eigenvalue(model, F.cross_entropy, x, y, iters=3,
+                               batch_statistics=batch_statistics)  # fmt: skip
+        assert model.training
+        torch.testing.assert_close(model[1].running_mean, stats)
+
+
+def test_batch_statistics_give_the_hessian_of_the_train_mode_loss():
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.Linear(4, 2)).double()
+    model[1].running_mean.fill_(5.0)  # far from the batch's: the two losses differ
+    x = torch.randn(16, 3, dtype=torch.float64)
+    y = torch.randint(0, 2, (16,))
+    names = [n for n, _ in model.named_parameters()]
+    shapes = [p.shape for _, p in model.named_parameters()]
+    flat = torch.cat([p.detach().reshape(-1) for p in model.parameters()])
+
+    def unflatten(vec):
+        chunks = vec.split([s.numel() for s in shapes])
+        return {n: c.reshape(s) for n, c, s in zip(names, chunks, shapes, strict=True)}
+
+    def loss(vec, train_mode):
+        buffers = {n: b.clone() for n, b in model.named_buffers()}  # train mode updates them
+        model.train(train_mode)
+        out = functional_call(model, (unflatten(vec), buffers), (x,))
+        return F.cross_entropy(out, y)
+
+    v = torch.randn(flat.numel(), dtype=torch.float64)
+    for batch_statistics in (True, False):
+        hessian = torch.autograd.functional.hessian(lambda w, b=batch_statistics: loss(w, b), flat)
+        exact = hessian @ v
+        hv = hessian_vector_product(model, F.cross_entropy, x, y, unflatten(v),
+                                    batch_statistics=batch_statistics)  # fmt: skip
+        ours = torch.cat([hv[n].reshape(-1) for n in names])
+        torch.testing.assert_close(ours, exact, rtol=1e-8, atol=1e-10)
 
 
 def test_per_example_losses_average_to_the_batch_loss():

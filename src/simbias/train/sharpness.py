@@ -6,21 +6,24 @@ the Hessian is symmetric, so v^T H = (H v)^T) on a pure function of the paramete
 (``jvp`` of ``grad``) would be cheaper but fails inside ``F.mse_loss`` in torch 2.14
 ("ZeroTensors are immutable"), so it is not used.
 
-The loss is evaluated in eval mode: BatchNorm uses its running statistics and dropout is
-off, so the loss is a deterministic function of the parameters (a train-mode
-BatchNorm would make every example's loss depend on the batch). The model's mode is
-restored afterwards; its buffers are not changed.
+The loss is a deterministic function of the parameters: dropout is off, and BatchNorm
+normalises with the statistics of the batch given (``batch_statistics=True``, the default:
+the training loss full-batch GD descends, on a copy of the model with running statistics
+removed) or with its running statistics (``batch_statistics=False``, the eval-mode loss).
+The model itself, its mode and its buffers are left unchanged.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import torch
 from torch import nn
-from torch.func import functional_call, grad, vjp
+from torch.func import functional_call, grad, replace_all_batch_norm_modules_, vjp
 from torch.nn import functional as F
+from torch.nn.modules.batchnorm import _BatchNorm
 
 Params = dict[str, torch.Tensor]
 LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
@@ -34,6 +37,18 @@ def _eval_mode(model: nn.Module) -> Iterator[nn.Module]:
         yield model
     finally:
         model.train(was_training)
+
+
+@contextmanager
+def _loss_model(model: nn.Module, batch_statistics: bool) -> Iterator[nn.Module]:
+    """The module whose eval-mode forward is the loss's: ``model`` itself, or a copy whose
+    BatchNorm layers always use the batch's statistics."""
+    if batch_statistics and any(isinstance(m, _BatchNorm) for m in model.modules()):
+        twin = replace_all_batch_norm_modules_(copy.deepcopy(model))
+        yield twin.eval()  # no running stats: BatchNorm normalises with the batch's
+        return
+    with _eval_mode(model) as same:
+        yield same
 
 
 def _parameters(model: nn.Module) -> Params:
@@ -52,13 +67,19 @@ def _loss_of_params(
 
 
 def hessian_vector_product(
-    model: nn.Module, loss_fn: LossFn, x: torch.Tensor, y: torch.Tensor, vector: Params
+    model: nn.Module,
+    loss_fn: LossFn,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    vector: Params,
+    batch_statistics: bool = True,
 ) -> Params:
-    """H v for the Hessian H of ``loss_fn(model(x), y)`` w.r.t. all parameters (eval mode);
-    ``vector`` and the result are dicts keyed like ``model.named_parameters()``."""
-    with _eval_mode(model):
-        loss = _loss_of_params(model, loss_fn, x, y)
-        return _hvp(grad(loss), _parameters(model), vector)
+    """H v for the Hessian H of ``loss_fn(model(x), y)`` w.r.t. all parameters (see the
+    module docstring for BatchNorm); ``vector`` and the result are dicts keyed like
+    ``model.named_parameters()``."""
+    with _loss_model(model, batch_statistics) as net:
+        loss = _loss_of_params(net, loss_fn, x, y)
+        return _hvp(grad(loss), _parameters(net), vector)
 
 
 def _hvp(grad_fn: Callable[[Params], Params], params: Params, vector: Params) -> Params:
@@ -78,6 +99,7 @@ def top_hessian_eigenvalue(
     iters: int = 20,
     tol: float = 1e-3,
     generator: torch.Generator | None = None,
+    batch_statistics: bool = True,
 ) -> float:
     """The Hessian's eigenvalue of largest magnitude (the top one once training has made
     the loss locally convex, as in edge-of-stability studies), by power iteration from a
@@ -91,14 +113,15 @@ def top_hessian_eigenvalue(
         k: torch.randn(p.shape, generator=generator, dtype=p.dtype, device=draw_device).to(p)
         for k, p in params.items()
     }
-    with _eval_mode(model):
-        loss = _loss_of_params(model, loss_fn, x, y)
+    with _loss_model(model, batch_statistics) as net:
+        params = _parameters(net)
+        loss = _loss_of_params(net, loss_fn, x, y)
         grad_fn = grad(loss)
         norm = torch.sqrt(_dot(v, v))
         v = {k: t / norm for k, t in v.items()}
         previous = None
         for _ in range(iters):
-            hv = _hvp(grad_fn, params, v)
+            hv = {k: t.detach() for k, t in _hvp(grad_fn, params, v).items()}
             rayleigh = float(_dot(v, hv))  # v has unit norm
             norm = torch.sqrt(_dot(hv, hv))
             if float(norm) == 0.0:
