@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import simbias.report.dynamics_claims  # noqa: F401  (registers the dynamics claims)
 from simbias.analysis.aggregate import bootstrap_ci, summarise
 from simbias.report.claims import ClaimCheck, Evidence, ExtremeSimplicityBias, check_claims
 
@@ -200,3 +201,63 @@ def test_robust_versus_standard_claims(claim, analysis, split, metric, robust, v
     rows = ClaimCheck.registry[claim]().rows(evidence, "e", spec)
     assert [row["verdict"] for row in rows] == [verdict]
     assert rows[0]["regime"] == "adv_pgd vs sgd"
+
+
+def test_dynamics_claims_follow_the_measurements():
+    def rows(values):  # (split, metric, regime) -> mean with a +-0.01 CI
+        frames = [
+            _regime_rows(split, metric, {regime: (mean, mean - 0.01, mean + 0.01)})
+            for (split, metric, regime), mean in values.items()
+        ]
+        return pd.concat(frames, ignore_index=True)
+
+    spec = {"paper": "p", "dataset": "d", "model": "m", "claim_regimes": ["gd"]}
+    summary = rows({
+        ("opposition", "correlation", "gd"): -0.8,
+        ("sharpness_over_two_over", "lr", "gd"): 1.1,
+        ("final", "sharpness", "gd"): 2.0,
+        ("two_over", "lr", "gd"): 4.0,
+        ("final", "sharpness", "gd+sam"): 1.0,
+    })  # fmt: skip
+    evidence = Evidence(summaries={"opposing_signals": summary})
+    verdicts = {
+        name: [r["verdict"] for r in ClaimCheck.registry[name]().rows(evidence, "e", spec)]
+        for name in ("opposing_groups_oscillate", "sharpness_reaches_two_over_lr")
+    }
+    verdicts["sam_ends_flatter"] = [
+        r["verdict"]
+        for r in ClaimCheck.registry["sam_ends_flatter"]().rows(evidence, "e", {**spec})
+    ]
+    assert verdicts == {
+        "opposing_groups_oscillate": ["PASS"],
+        "sharpness_reaches_two_over_lr": ["PASS"],
+        "sam_ends_flatter": ["PASS"],
+    }
+    # No second group: the correlation is undefined, the claim fails and says why.
+    lonely = rows({
+        ("opposition", "correlation", "gd"): float("nan"),
+        ("group_a", "size", "gd"): 15.0,
+        ("group_b", "size", "gd"): 0.0,
+    })  # fmt: skip
+    row = ClaimCheck.registry["opposing_groups_oscillate"]().rows(
+        Evidence(summaries={"opposing_signals": lonely}), "e", spec
+    )[0]
+    assert row["verdict"] == "FAIL" and "no opposing pair" in row["measured"]
+
+
+@pytest.mark.parametrize(("farms_q8", "verdict"), [(2.2, "PASS"), (3.5, "FAIL")])
+def test_farms_claim_compares_the_ranges_over_aspect_ratio(farms_q8, verdict):
+    values = {}
+    for q, plain, farms in ((1, 2.0, 2.0), (2, 2.6, 2.1), (4, 3.4, 2.1), (8, 4.5, farms_q8)):
+        for prefix, value in (("", plain), ("farms_", farms)):
+            for suffix in ("", "_hill"):
+                key = f"gauss_q{q}_{prefix}alpha{suffix}"
+                split, _, metric = key.rpartition("_")
+                values[(split, metric)] = value
+    summary = pd.concat(
+        [_regime_rows(s, m, {"sgd": (v, v, v)}) for (s, m), v in values.items()],
+        ignore_index=True,
+    )
+    claim = ClaimCheck.registry["farms_removes_aspect_ratio_bias"]()
+    rows = claim.rows(Evidence(summaries={"aspect_ratio": summary}), "e", {"paper": "p"})
+    assert [r["verdict"] for r in rows] == [verdict, verdict]

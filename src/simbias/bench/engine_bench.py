@@ -79,7 +79,7 @@ def bench_engine_vs_reference(
     if threads is not None:
         torch.set_num_threads(threads)
     # One LMS-5 epoch (20 000 examples) for the MLP; eight steps of ResNet-18 (~1 s each).
-    steps = steps or {"resnet18": 8, "mlp": 156}.get(workload, 8)
+    steps = steps or {"resnet18": 8, "mlp": 20000 // batch_size}.get(workload, 8)
     n = steps * batch_size
     if workload == "resnet18":
         images, labels = _images(n)

@@ -30,12 +30,19 @@ class OpposingGroupsOscillate(ClaimCheck):
         rows = []
         for regime in spec.get("claim_regimes") or sorted(summary["regime"].unique()):
             stat = _regime_stat(summary, regime, "opposition", "correlation", self.name)
+            measured = f"correlation of the groups' loss changes {_fmt(stat)}"
+            if not np.isfinite(stat["mean"]):
+                sizes = [_regime_stat(summary, regime, f"group_{g}", "size", self.name)["mean"]
+                         for g in "ab"]  # fmt: skip
+                measured += (
+                    f" (group sizes {sizes[0]:.1f} and {sizes[1]:.1f} on average: in some seed"
+                    " every top-changing example moves the same way, so no opposing pair)"
+                )
             rows.append(_row(
                 spec,
                 f"under {regime}, the paired outlier groups' losses oscillate in opposition "
                 f"({spec['model']} on {spec['dataset']})",
-                experiment, regime,
-                f"correlation of the groups' loss changes {_fmt(stat)}",
+                experiment, regime, measured,
                 "95% CI of the correlation entirely below 0",
                 int(stat["n"]), bool(stat["ci_high"] < 0),
                 paper_reports="opposing groups' losses oscillate in opposition",
