@@ -51,8 +51,8 @@ from typing import Any, ClassVar
 import numpy as np
 
 from simbias.data.base import DatasetGenerator, DatasetSplits, Split
-from simbias.data.cue_conflict import balanced_labels
-from simbias.data.real import _cifar_uint8, _unit_float
+from simbias.data.cue_conflict import PROBE_SPLITS, balanced_labels
+from simbias.data.real import _unit_float, cifar10_uint8_splits
 
 IMAGE_SIZE = 32
 #: Standard deviation (pixels) of the Gaussian low-pass that turns luminance into structure.
@@ -84,12 +84,7 @@ class CifarCueConflict(DatasetGenerator):
     the module docstring for the construction and its approximations)."""
 
     kind = "cifar_cue_conflict"
-    extra_splits: ClassVar[tuple[str, ...]] = (
-        "conflict",
-        "shape_only",
-        "texture_only",
-        "colour_only",
-    )
+    extra_splits: ClassVar[tuple[str, ...]] = PROBE_SPLITS
 
     def __init__(
         self,
@@ -127,13 +122,9 @@ class CifarCueConflict(DatasetGenerator):
         train_rng, probe_rng = (
             np.random.default_rng(child) for child in np.random.SeedSequence(seed).spawn(2)
         )
-        x_train, y_train, verified = _cifar_uint8(self.root, True, self.download, self.checksums)
-        x_test, y_test, _ = _cifar_uint8(self.root, False, self.download, self.checksums)
-        if self.n_train is not None:
-            if self.n_train > len(y_train):
-                raise ValueError(f"n_train={self.n_train} but CIFAR-10 has {len(y_train)}")
-            keep = np.sort(train_rng.choice(len(y_train), self.n_train, replace=False))
-            x_train, y_train = x_train[keep], y_train[keep]
+        (x_train, y_train), (x_test, y_test), verified = cifar10_uint8_splits(
+            self.root, self.download, self.checksums, self.n_train, train_rng
+        )
         classes = np.unique(y_test)
         if len(classes) < 2:
             raise ValueError(f"cue-conflict images need >= 2 test classes, found {classes}")

@@ -120,14 +120,13 @@ def _problems(
     return problems
 
 
+#: The probe splits of every cue-conflict dataset, besides train and test.
+PROBE_SPLITS = ("conflict", "shape_only", "texture_only", "colour_only")
+
+
 class CueConflictDataset(DatasetGenerator):
     kind = "cue_conflict"
-    extra_splits: ClassVar[tuple[str, ...]] = (
-        "conflict",
-        "shape_only",
-        "texture_only",
-        "colour_only",
-    )
+    extra_splits: ClassVar[tuple[str, ...]] = PROBE_SPLITS
 
     def __init__(
         self,

@@ -204,6 +204,25 @@ def _cifar_uint8(
     return np.concatenate(data), np.asarray(labels, dtype=np.int64), verified
 
 
+def cifar10_uint8_splits(
+    root: str | Path,
+    download: bool,
+    checksums: dict[str, str] | None,
+    n_train: int | None,
+    rng: np.random.Generator,
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray], dict[str, str | None]]:
+    """CIFAR-10's (train, test) uint8 images and labels after the md5 check, the training
+    set cut to a seeded subset of ``n_train`` (all when None), and the md5s verified."""
+    x_train, y_train, verified = _cifar_uint8(root, True, download, checksums)
+    x_test, y_test, _ = _cifar_uint8(root, False, download, checksums)
+    if n_train is not None:
+        if n_train > len(y_train):
+            raise ValueError(f"n_train={n_train} but CIFAR-10 has {len(y_train)}")
+        keep = np.sort(rng.choice(len(y_train), n_train, replace=False))
+        x_train, y_train = x_train[keep], y_train[keep]
+    return (x_train, y_train), (x_test, y_test), verified
+
+
 def _unit_float(images: np.ndarray) -> np.ndarray:
     """uint8 pixels as float32 in [0, 1]."""
     return (images / np.float32(255)).astype(np.float32)
@@ -372,13 +391,9 @@ class Cifar10(DatasetGenerator):
 
     def generate(self, seed: int) -> DatasetSplits:
         rng = np.random.default_rng(seed)
-        x_train, y_train, verified = _cifar_uint8(self.root, True, self.download, self.checksums)
-        x_test, y_test, _ = _cifar_uint8(self.root, False, self.download, self.checksums)
-        if self.n_train is not None:
-            if self.n_train > len(y_train):
-                raise ValueError(f"n_train={self.n_train} but CIFAR-10 has {len(y_train)}")
-            keep = np.sort(rng.choice(len(y_train), self.n_train, replace=False))
-            x_train, y_train = x_train[keep], y_train[keep]
+        (x_train, y_train), (x_test, y_test), verified = cifar10_uint8_splits(
+            self.root, self.download, self.checksums, self.n_train, rng
+        )
         splits = {
             "train": Split(x=_unit_float(x_train), y=y_train),
             "test": Split(x=_unit_float(x_test), y=y_test),
