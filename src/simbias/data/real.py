@@ -379,9 +379,9 @@ class Cifar10(DatasetGenerator):
     ) -> None:
         if unknown:
             raise ValueError(f"unknown cifar10 parameter(s): {', '.join(sorted(unknown))}")
-        if n_train is not None and (isinstance(n_train, bool) or not isinstance(n_train, int)):
-            raise ValueError(f"n_train must be None or an integer >= 1, got {n_train!r}")
-        if n_train is not None and n_train < 1:
+        if n_train is not None and (
+            isinstance(n_train, bool) or not isinstance(n_train, int) or n_train < 1
+        ):
             raise ValueError(f"n_train must be None or an integer >= 1, got {n_train!r}")
         self.root = Path(root)
         self.download = bool(download)

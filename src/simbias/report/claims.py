@@ -61,6 +61,16 @@ def _stat(summary: pd.DataFrame, split: str, metric: str) -> pd.Series:
     return match.iloc[0]
 
 
+def _regime_stat(
+    summary: pd.DataFrame, regime: str, split: str, metric: str, claim: str
+) -> pd.Series:
+    """The one summary row of ``regime`` for ``split`` / ``metric``."""
+    part = summary[summary["regime"] == regime]
+    if part.empty:
+        raise ValueError(f"{claim}: no results for regime {regime!r}")
+    return _stat(part, split, metric)
+
+
 def _fmt(stat: pd.Series) -> str:
     return f"{stat['mean']:.3f} [{stat['ci_low']:.3f}, {stat['ci_high']:.3f}]"
 
@@ -293,16 +303,10 @@ class RobustVersusStandard(ClaimCheck):
         regimes = spec.get("claim_regimes") or sorted(
             r for r in summary["regime"].unique() if r.startswith("adv")
         )
-        part = summary[summary["regime"] == self.baseline]
-        if part.empty:
-            raise ValueError(f"{self.name}: experiment {experiment} lacks regime {self.baseline}")
-        base = _stat(part, self.split, self.metric)
+        base = _regime_stat(summary, self.baseline, self.split, self.metric, self.name)
         rows = []
         for regime in regimes:
-            part = summary[summary["regime"] == regime]
-            if part.empty:
-                raise ValueError(f"{self.name}: no {self.analysis} for regime {regime!r}")
-            robust = _stat(part, self.split, self.metric)
+            robust = _regime_stat(summary, regime, self.split, self.metric, self.name)
             if self.higher:
                 passed = robust["ci_low"] > base["ci_high"]
             else:

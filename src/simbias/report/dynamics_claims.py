@@ -7,16 +7,9 @@ import re
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from simbias.report.claims import ClaimCheck, Evidence, _fmt, _row, _stat
-
-
-def _regime_stat(summary: pd.DataFrame, regime: str, split: str, metric: str, claim: str):
-    part = summary[summary["regime"] == regime]
-    if part.empty:
-        raise ValueError(f"{claim}: no results for regime {regime!r}")
-    return _stat(part, split, metric)
+from simbias.report.claims import ClaimCheck, Evidence, _fmt, _regime_stat, _row
+from simbias.report.tables import metric_keys
 
 
 class OpposingGroupsOscillate(ClaimCheck):
@@ -116,8 +109,7 @@ class FarmsRemovesAspectRatioBias(ClaimCheck):
 
     def rows(self, evidence: Evidence, experiment: str, spec: dict[str, Any]) -> list[dict]:
         summary = evidence.summary("aspect_ratio", experiment)
-        keys = summary["split"] + "_" + summary["metric"]
-        means = summary.assign(key=keys).groupby("key")["mean"].mean()
+        means = summary.assign(key=metric_keys(summary)).groupby("key")["mean"].mean()
         n_seeds = int(summary["n"].max())
         rows = []
         for estimator, suffix in (("KS-fitted alpha", ""), ("Hill alpha", "_hill")):

@@ -12,6 +12,8 @@ import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
 from simbias.analysis.opposing_signals import opposing_groups
+from simbias.report.error_bars import ci_error
+from simbias.report.tables import metric_keys
 from simbias.train.dynamics import DYNAMICS_NAME
 
 SPECTRUM_KEY = re.compile(
@@ -20,15 +22,9 @@ SPECTRUM_KEY = re.compile(
 
 
 def _with_keys(summary: pd.DataFrame) -> pd.DataFrame:
-    """The summary with each row's full metric key back (tables split keys at the last _)."""
-    keys = summary["split"] + "_" + summary["metric"]
-    parts = keys.str.extract(SPECTRUM_KEY)
+    """The spectrum rows of a summary, with the layer (or sweep point) and the measure."""
+    parts = metric_keys(summary).str.extract(SPECTRUM_KEY)
     return summary.assign(owner=parts[0], measure=parts[1]).dropna(subset=["owner"])
-
-
-def _ci(rows: pd.DataFrame) -> np.ndarray:
-    error = np.vstack([rows["mean"] - rows["ci_low"], rows["ci_high"] - rows["mean"]])
-    return np.nan_to_num(error.astype(float), nan=0.0)
 
 
 def dynamics_figure(runs: pd.DataFrame) -> plt.Figure:
@@ -98,7 +94,7 @@ def weight_spectra_figure(summary: pd.DataFrame) -> plt.Figure:
             chosen = part[part["measure"] == measure]
             for regime, rows in chosen.groupby("regime"):
                 rows = rows.assign(layer=rows["owner"].str[5:].astype(int)).sort_values("layer")
-                ax.errorbar(rows["layer"] + 1, rows["mean"], yerr=_ci(rows), marker="o",
+                ax.errorbar(rows["layer"] + 1, rows["mean"], yerr=ci_error(rows), marker="o",
                             capsize=3, label=regime)  # fmt: skip
             first = part.iloc[0]
             ax.set_title(f"{first['dataset']} / {first['model']}: {title}", fontsize=9)
@@ -137,7 +133,7 @@ def aspect_ratio_figure(summary: pd.DataFrame) -> plt.Figure:
                                          ci_high=("ci_high", "max")).reset_index()  # fmt: skip
             kind = "Gaussian" if source == "gauss" else "trained layers"
             label = f"{'FARMS' if farms else 'plain'}, {kind}"
-            ax.errorbar(rows["q"], rows["mean"], yerr=_ci(rows), fmt=style, color=colour,
+            ax.errorbar(rows["q"], rows["mean"], yerr=ci_error(rows), fmt=style, color=colour,
                         capsize=3, label=label)  # fmt: skip
         ax.set_xscale("log", base=2)
         ax.set_xlabel("aspect ratio Q = N / M")

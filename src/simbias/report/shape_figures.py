@@ -11,6 +11,9 @@ import numpy as np
 import pandas as pd
 import torch
 
+from simbias.report.error_bars import ci_error
+from simbias.report.tables import metric_keys
+
 CUE_SPLITS = {
     "shape_only": "shape only",
     "texture_only": "texture only",
@@ -19,14 +22,8 @@ CUE_SPLITS = {
 }
 
 
-def _ci_error(rows: pd.DataFrame) -> np.ndarray:
-    """Error-bar lengths of the 95% CI (0 where a CI is undefined, e.g. one seed)."""
-    error = np.vstack([rows["mean"] - rows["ci_low"], rows["ci_high"] - rows["mean"]])
-    return np.nan_to_num(error.astype(float), nan=0.0)
-
-
 def _bars(ax, rows: pd.DataFrame, x: np.ndarray, width: float, **style) -> None:
-    ax.bar(x, rows["mean"], width, yerr=_ci_error(rows), capsize=3, **style)
+    ax.bar(x, rows["mean"], width, yerr=ci_error(rows), capsize=3, **style)
 
 
 def shape_bias_figure(summary: pd.DataFrame) -> plt.Figure:
@@ -103,30 +100,23 @@ def filter_grid_figure(runs: pd.DataFrame) -> plt.Figure:
     return fig
 
 
-LAYER_KEY = re.compile(r"^layer(\d+)_(preferred|input|low_level|effective_input)$")
+LAYER_KEY = re.compile(
+    r"^layer(\d+)_(preferred_tv|preferred_high_freq|input_types|low_level_fraction)$"
+)
 PANELS = (
-    ("preferred", "tv", "preferred input: total variation"),
-    ("preferred", "high_freq", "preferred input: high-frequency energy"),
-    ("input", "types", "input types among top-20 inputs"),
-    ("low_level", "fraction", "share of texture/colour detectors"),
+    ("preferred_tv", "preferred input: total variation"),
+    ("preferred_high_freq", "preferred input: high-frequency energy"),
+    ("input_types", "input types among top-20 inputs"),
+    ("low_level_fraction", "share of texture/colour detectors"),
 )
 
 
 def neuron_simplicity_figure(summary: pd.DataFrame) -> plt.Figure:
     """Per experiment and measure: mean over channels per conv layer, one line per regime
     (95% CI over seeds)."""
-    layered = summary.assign(
-        layer=summary["split"].str.extract(LAYER_KEY)[0].astype(float),
-        family=summary["split"].str.extract(LAYER_KEY)[1],
-    ).dropna(subset=["layer"])
-    # high_freq keys split as ("layer0_preferred_high", "freq"): fold them back.
-    high = summary[summary["split"].str.endswith("_preferred_high") & (summary["metric"] == "freq")]
-    high = high.assign(
-        layer=high["split"].str.extract(r"^layer(\d+)_")[0].astype(float),
-        family="preferred",
-        metric="high_freq",
-    )
-    layered = pd.concat([layered, high], ignore_index=True).dropna(subset=["layer"])
+    parts = metric_keys(summary).str.extract(LAYER_KEY)
+    layered = summary.assign(layer=parts[0].astype(float), measure=parts[1])
+    layered = layered.dropna(subset=["layer"])
     experiments = sorted(layered["experiment"].unique())
     fig, axes = plt.subplots(
         len(experiments), len(PANELS), figsize=(4.0 * len(PANELS), 3.4 * len(experiments)),
@@ -134,13 +124,13 @@ def neuron_simplicity_figure(summary: pd.DataFrame) -> plt.Figure:
     )  # fmt: skip
     for axes_row, experiment in zip(axes, experiments, strict=True):
         part = layered[layered["experiment"] == experiment]
-        for ax, (family, metric, title) in zip(axes_row, PANELS, strict=True):
-            chosen = part[(part["family"] == family) & (part["metric"] == metric)]
+        for ax, (measure, title) in zip(axes_row, PANELS, strict=True):
+            chosen = part[part["measure"] == measure]
             for regime, rows in chosen.groupby("regime"):
                 rows = rows.sort_values("layer")
                 layers = rows["layer"].to_numpy() + 1
                 ax.errorbar(
-                    layers, rows["mean"], yerr=_ci_error(rows),
+                    layers, rows["mean"], yerr=ci_error(rows),
                     marker="o", capsize=3, label=regime,
                 )  # fmt: skip
                 ax.set_xticks(layers)

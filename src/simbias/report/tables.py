@@ -41,6 +41,12 @@ def load_run_metrics(manifest: list[dict[str, Any]]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def metric_keys(table: pd.DataFrame) -> pd.Series:
+    """Each row's metric key as its analysis wrote it (``split`` and ``metric`` are that key
+    cut at its last underscore)."""
+    return table["split"] + "_" + table["metric"]
+
+
 def summarise_metrics(long_form: pd.DataFrame) -> pd.DataFrame:
     return summarise(long_form, GROUP_KEYS)
 

@@ -11,7 +11,7 @@ dynamics as an uninterrupted one.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from torch.nn import functional as F
 
 from simbias.io import save_npz_atomic
 from simbias.train.sharpness import per_example_losses, top_hessian_eigenvalue
+from simbias.train.spec import settings_from_dict
 
 DYNAMICS_NAME = "dynamics.npz"
 
@@ -57,11 +58,7 @@ class DynamicsSettings:
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> DynamicsSettings:
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise ValueError(f"unknown dynamics settings {unknown}; known: {sorted(known)}")
-        return cls(**values)
+        return settings_from_dict(cls, "dynamics", values)
 
 
 def _subset(n: int, size: int, seed: int, device: torch.device) -> torch.Tensor:

@@ -15,7 +15,7 @@ So ``useful+sam`` is ``{useful: ..., sam: ...}`` and ``adv+sam`` is
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 import torch
@@ -25,15 +25,7 @@ from torch.nn import functional as F
 from simbias.train.adversarial import Attack, perturb
 from simbias.train.optim import base_optimizer, build_optimizer
 from simbias.train.sam import SAM, bn_stats_frozen
-from simbias.train.spec import TrainSpec
-
-
-def _from_dict(cls, section: str, values: dict[str, Any]):
-    known = {f.name for f in fields(cls)}
-    unknown = sorted(set(values) - known)
-    if unknown:
-        raise ValueError(f"unknown {section} settings {unknown}; known: {sorted(known)}")
-    return cls(**values)
+from simbias.train.spec import TrainSpec, settings_from_dict
 
 
 @dataclass(frozen=True)
@@ -147,14 +139,14 @@ class Regime:
         return cls(
             name=spec["name"],
             train=TrainSpec.from_dict(spec.get("train", {})),
-            update=_from_dict(SamUpdate, "sam", spec["sam"])
+            update=settings_from_dict(SamUpdate, "sam", spec["sam"])
             if spec.get("sam") is not None
             else PlainUpdate(),
             transform=transform,
-            useful=_from_dict(UsefulSettings, "useful", spec["useful"])
+            useful=settings_from_dict(UsefulSettings, "useful", spec["useful"])
             if spec.get("useful") is not None
             else None,
-            ensemble=_from_dict(EnsembleSettings, "ensemble", spec["ensemble"])
+            ensemble=settings_from_dict(EnsembleSettings, "ensemble", spec["ensemble"])
             if spec.get("ensemble") is not None
             else None,
         )

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, TypeVar
+
+Settings = TypeVar("Settings")
 
 OPTIMIZERS = ("sgd", "adam")
 PRECISIONS = ("float32", "bf16")
 SCHEDULES = ("constant", "cosine", "step")
+
+
+def settings_from_dict(cls: type[Settings], section: str, values: dict[str, Any]) -> Settings:
+    """``cls(**values)`` for a dataclass of settings, refusing keys it has no field for and
+    naming the config ``section`` they came from."""
+    known = {f.name for f in fields(cls)}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise ValueError(f"unknown {section} settings {unknown}; known: {sorted(known)}")
+    return cls(**values)
 
 
 @dataclass(frozen=True)
@@ -67,11 +79,7 @@ class TrainSpec:
 
     @classmethod
     def from_dict(cls, settings: dict[str, Any]) -> TrainSpec:
-        known = set(cls.__dataclass_fields__)
-        unknown = sorted(set(settings) - known)
-        if unknown:
-            raise ValueError(f"unknown training settings {unknown}; known: {sorted(known)}")
-        return cls(**settings)
+        return settings_from_dict(cls, "training", settings)
 
     def batch_size_for(self, n_examples: int) -> int:
         return n_examples if self.batch_size == "full" else min(int(self.batch_size), n_examples)
