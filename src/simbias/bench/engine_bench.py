@@ -20,13 +20,13 @@ from typing import Any
 import numpy as np
 import torch
 
+from simbias.bench.lms import lms5_splits
 from simbias.bench.reference_loop import (
     PerSampleDataset,
     image_transform,
     reference_train,
     vector_transform,
 )
-from simbias.data.base import get_generator
 from simbias.models import build_model
 from simbias.train.device import cpu_has_native_bf16
 from simbias.train.engine import TensorData, fit
@@ -38,11 +38,6 @@ def _images(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     to the timing; no download)."""
     rng = np.random.default_rng(seed)
     return rng.integers(0, 256, (n, 32, 32, 3), dtype=np.uint8), rng.integers(0, 10, n)
-
-
-def _lms(n: int, dim: int = 50) -> tuple[np.ndarray, np.ndarray]:
-    split = get_generator("slabs", {"n_train": n, "n_test": 2, "dim": dim}).generate(0)
-    return split.splits["train"].x, split.splits["train"].y
 
 
 def fastest_cpu_settings() -> dict[str, Any]:
@@ -88,7 +83,8 @@ def bench_engine_vs_reference(
         engine_settings = {"crop_padding": 4, "flip": True, **fastest_cpu_settings()}
         input_shape, n_classes, model_kind, model_params, lr = (3, 32, 32), 10, "resnet18", {}, 0.1
     elif workload == "mlp":
-        features, labels = _lms(n)
+        train = lms5_splits(n, 2)["train"]
+        features, labels = train.x, train.y
         x = torch.from_numpy(features)
         dataset = PerSampleDataset(features, labels, vector_transform)
         engine_settings = {}

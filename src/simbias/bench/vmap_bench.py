@@ -29,7 +29,7 @@ from typing import Any
 
 import torch
 
-from simbias.data.base import get_generator
+from simbias.bench.lms import lms5_splits
 from simbias.models import build_model
 from simbias.train.engine import TensorData, fit
 from simbias.train.run import seed_everything
@@ -38,8 +38,7 @@ from simbias.train.vmap_seeds import fit_seeds
 
 
 def _lms_data(n_train: int, n_test: int, dim: int) -> tuple[TensorData, TensorData]:
-    params = {"n_train": n_train, "n_test": n_test, "dim": dim, "simple": "linear"}
-    splits = get_generator("slabs", params).generate(0).splits
+    splits = lms5_splits(n_train, n_test, dim)
 
     def tensors(name: str) -> TensorData:
         return TensorData(
