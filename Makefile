@@ -3,13 +3,14 @@ SHELL := /bin/bash
 VENV ?= .venv
 PYTHON_BASE ?= python3
 CORES ?= all
+# Overlays on the base (config.yaml + configs/experiments/*.yaml), e.g. configs/paper.yaml.
 CONFIG ?= config.yaml
 SNAKEMAKE_ARGS ?=
 
 # Scripts called by the rules run with the venv's python.
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: results cluster test bench push pull repro lint format dry-run clean-results venv
+.PHONY: results cluster test bench push pull repro lint format dry-run clean-results venv catalogue
 
 venv: $(VENV)/.installed
 
@@ -49,6 +50,11 @@ repro: venv
 
 bench: venv
 	python scripts/bench.py --out-dir results/bench
+
+# The config schema and the plan's catalogue, generated from the components' registrations
+# (tests/test_catalogue.py fails when they are stale).
+catalogue: venv
+	python -m simbias.index
 
 lint: venv
 	ruff check .

@@ -1,7 +1,8 @@
 # simbias: datasets -> training runs -> analyses -> figures, tables and claims.
-# Usage: snakemake --cores all            (default scale, config.yaml)
-#        snakemake --cores all --configfile config.yaml configs/tiny.yaml   (an overlay)
-#        snakemake --cores all --configfile configs/paper.yaml             (paper scale)
+# Usage: snakemake --cores all                                    (default scale)
+#        snakemake --cores all --configfile configs/tiny.yaml    (an overlay)
+#        snakemake --cores all --configfile configs/paper.yaml   (paper scale)
+import glob
 import os
 
 from snakemake.utils import min_version, validate
@@ -9,11 +10,15 @@ from snakemake.utils import min_version, validate
 min_version("9.0")
 
 
-# config.yaml unless config files are named: then exactly those, merged left to right
-# (configs/paper.yaml stands alone; an overlay names its base first).
-if not workflow.overwrite_configfiles:
+# The base: config.yaml and one experiments file per paper; named --configfile overlays
+# merge on top (Snakemake re-applies them after each configfile directive).
+configfile: os.path.join(workflow.basedir, "config.yaml")
 
-    configfile: os.path.join(workflow.basedir, "config.yaml")
+
+for paper_file in sorted(
+    glob.glob(os.path.join(workflow.basedir, "configs/experiments/*.yaml"))
+):
+    workflow.configfile(paper_file)
 
 
 report: "workflow/report/workflow.rst"
@@ -33,4 +38,4 @@ include: "workflow/rules/report.smk"
 rule all:
     default_target: True
     input:
-        final_targets(),
+        PLAN.final_targets(),

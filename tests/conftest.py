@@ -45,11 +45,11 @@ def write_blobs(path: Path, n: int = 200, dim: int = 4, shift: float = 1.0) -> P
 def train_cue_conflict_run(root: Path, epochs: int, **params) -> tuple[Path, Path, dict]:
     """A small CNN trained on a generated cue-conflict dataset (``params`` for the
     generator): returns the run directory, the data directory and ``final.json``."""
-    from simbias.data.cue_conflict import CueConflictDataset
+    from simbias.data.base import get_generator
     from simbias.data.store import write_dataset
     from simbias.train.run import train_run
 
-    write_dataset(root / "data", "cc", CueConflictDataset(**params).generate(0), seed=0)
+    write_dataset(root / "data", "cc", get_generator("cue_conflict", params).generate(0), seed=0)
     spec = {
         "name": "cc/cnn/sgd/seed0",
         "dataset": "cc",

@@ -11,9 +11,11 @@ from simbias.train.adversarial import Attack, perturb, robust_accuracy
 
 EPS = {"linf": 0.05, "l2": 0.5}
 ATTACKS = {
-    "pgd-linf": Attack("pgd", "linf", EPS["linf"], step_size=0.02, steps=5, clip=(0.0, 1.0)),
-    "pgd-l2": Attack("pgd", "l2", EPS["l2"], step_size=0.2, steps=5, clip=(0.0, 1.0)),
-    "fgsm": Attack("fgsm", "linf", EPS["linf"], clip=(0.0, 1.0)),
+    "pgd-linf": Attack(
+        kind="pgd", norm="linf", eps=EPS["linf"], step_size=0.02, steps=5, clip=(0.0, 1.0)
+    ),
+    "pgd-l2": Attack(kind="pgd", norm="l2", eps=EPS["l2"], step_size=0.2, steps=5, clip=(0.0, 1.0)),
+    "fgsm": Attack(kind="fgsm", norm="linf", eps=EPS["linf"], clip=(0.0, 1.0)),
 }
 
 
@@ -110,7 +112,7 @@ def test_robust_accuracy_is_at_most_clean_accuracy(model, data):
 
 def test_fgsm_without_random_start_is_one_signed_step(model, data):
     x, y = data
-    attack = Attack("fgsm", "linf", 0.03, random_start=False)
+    attack = Attack(kind="fgsm", norm="linf", eps=0.03, random_start=False)
     assert attack.step_size == pytest.approx(1.25 * 0.03)
     delta = perturb(model, x, y, attack) - x
     # From zero, one step of 1.25 eps clamped to eps: every coordinate with a gradient is at +-eps.
@@ -134,7 +136,7 @@ def test_fgsm_without_random_start_is_one_signed_step(model, data):
 )
 def test_invalid_fields_are_named(settings, field):
     with pytest.raises(ValueError, match=field):
-        Attack(**settings)
+        Attack.from_dict(settings)
 
 
 def test_from_dict_refuses_unknown_keys_and_defaults_the_step_size():

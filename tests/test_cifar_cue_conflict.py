@@ -7,11 +7,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_real_data import fake_cifar, table
+from test_real_data import fake_cifar, table, with_checksums
 
 from simbias.analysis.neuron_simplicity import load_probe_pool
-from simbias.data.base import DatasetGenerator, get_generator
-from simbias.data.cifar_cue_conflict import CifarCueConflict
+from simbias.data.base import GENERATORS, get_generator
+from simbias.data.generators.cifar_cue_conflict import CifarCueConflict
 from simbias.data.real import CHECKSUMS, CIFAR_DIR
 from simbias.data.store import DatasetCorruptError, load_split, write_dataset
 
@@ -36,18 +36,22 @@ def fake_cifar10(root: Path, rng: np.random.Generator, per_class: int = 3) -> di
     return out
 
 
+def cues(checksums, **params) -> CifarCueConflict:
+    return with_checksums("cifar_cue_conflict", checksums, **params)
+
+
 @pytest.fixture(scope="module")
 def fake(tmp_path_factory):
     root = tmp_path_factory.mktemp("cifar")
     cifar = fake_cifar10(root, np.random.default_rng(0))
     checksums = table(root / CIFAR_DIR, CHECKSUMS["cifar10"])
-    data = CifarCueConflict(root=root, n_train=20, n_probe=40, checksums=checksums).generate(7)
+    data = cues(checksums, root=root, n_train=20, n_probe=40).generate(7)
     return root, cifar, checksums, data
 
 
 def test_splits_labels_and_determinism(fake):
     root, cifar, checksums, data = fake
-    assert DatasetGenerator.registry["cifar_cue_conflict"] is CifarCueConflict
+    assert GENERATORS.get("cifar_cue_conflict").obj is CifarCueConflict
     assert set(data.splits) == {"train", "test", *CifarCueConflict.extra_splits}
     assert CifarCueConflict.extra_splits == PROBES
     assert data.input_range == (0.0, 1.0)
@@ -67,14 +71,14 @@ def test_splits_labels_and_determinism(fake):
     assert params["kind"] == "cifar_cue_conflict" and params["patch"] == PATCH
     assert params["n_probe"] == 40 and params["n_train"] == 20
     assert params["md5_verified"] == checksums and "checksums" not in params
-    again = CifarCueConflict(root=root, n_train=20, n_probe=40, checksums=checksums).generate(7)
-    other = CifarCueConflict(root=root, n_train=20, n_probe=40, checksums=checksums).generate(8)
+    again = cues(checksums, root=root, n_train=20, n_probe=40).generate(7)
+    other = cues(checksums, root=root, n_train=20, n_probe=40).generate(8)
     for name in data.splits:
         np.testing.assert_array_equal(again.splits[name].x, data.splits[name].x)
         np.testing.assert_array_equal(again.splits[name].y, data.splits[name].y)
     assert not np.array_equal(other.splits["conflict"].x, data.splits["conflict"].x)
     # The probes come from their own seed stream: n_train does not change them.
-    full_train = CifarCueConflict(root=root, n_probe=40, checksums=checksums).generate(7)
+    full_train = cues(checksums, root=root, n_probe=40).generate(7)
     assert len(full_train.splits["train"].y) == 150
     np.testing.assert_array_equal(full_train.splits["conflict"].x, data.splits["conflict"].x)
 
@@ -141,23 +145,21 @@ def test_conflict_is_texture_modulated_by_structure(fake):
 def test_subset_of_classes_and_bad_inputs(tmp_path):
     fake_cifar(tmp_path, 9, np.random.default_rng(1))  # classes 1, 9 and 3 only
     checksums = table(tmp_path / CIFAR_DIR, CHECKSUMS["cifar10"])
-    data = get_generator(
-        "cifar_cue_conflict", {"root": tmp_path, "n_probe": 12, "patch": 5, "checksums": checksums}
-    ).generate(0)
+    data = cues(checksums, root=tmp_path, n_probe=12, patch=5).generate(0)
     conflict = data.splits["conflict"]
     assert set(conflict.y) == {1, 3, 9} and data.params["classes"] == [1, 3, 9]
     assert (conflict.attributes["shape_label"] != conflict.attributes["texture_label"]).all()
     assert data.splits["texture_only"].x.shape == (12, 3, 32, 32)  # 7 x 7 tiles of 5, cropped
-    with pytest.raises(ValueError, match="unknown cifar_cue_conflict parameter.*size"):
-        CifarCueConflict(root=tmp_path, size=16)
-    for bad, name in (({"patch": 1}, "patch"), ({"n_probe": 0}, "n_probe")):
-        with pytest.raises(ValueError, match=name):
-            CifarCueConflict(root=tmp_path, **bad)
-    with pytest.raises(ValueError, match="n_train"):
-        CifarCueConflict(root=tmp_path, n_train=True)
+    root = str(tmp_path)
+    with pytest.raises(ValueError, match="cifar_cue_conflict params.*'size' was unexpected"):
+        get_generator("cifar_cue_conflict", {"root": root, "size": 16})
+    bad_params = [({"patch": 1}, "patch"), ({"patch": 17}, "patch"), ({"n_probe": 0}, "n_probe")]
+    for bad, name in [*bad_params, ({"n_train": True}, "n_train")]:
+        with pytest.raises(ValueError, match=f"cifar_cue_conflict params/{name}"):
+            get_generator("cifar_cue_conflict", {"root": root, **bad})
     with pytest.raises(ValueError, match="n_train=1000"):
-        CifarCueConflict(root=tmp_path, n_train=1000, checksums=checksums).generate(0)
+        cues(checksums, root=tmp_path, n_train=1000).generate(0)
     path = tmp_path / CIFAR_DIR / "data_batch_2"
     path.write_bytes(path.read_bytes()[:-1] + b"\x01")
     with pytest.raises(DatasetCorruptError, match="data_batch_2"):
-        CifarCueConflict(root=tmp_path, checksums=checksums).generate(0)
+        cues(checksums, root=tmp_path).generate(0)

@@ -8,23 +8,24 @@ import pytest
 import yaml
 from conftest import snakemake_dry_run
 
-from simbias.config import ConfigError, all_runs, deep_merge, load_config, run_specs, validate
+from simbias.plan import ConfigError, Plan, deep_merge, load_config, validate
 
 
 @pytest.fixture
 def config(repo):
-    return load_config(repo / "config.yaml")
+    return load_config()
 
 
 def test_default_and_tiny_configs_are_valid(repo, config):
-    tiny = load_config(repo / "config.yaml", repo / "configs" / "tiny.yaml")
+    tiny = load_config(repo / "configs" / "tiny.yaml")
     expected = {
         (e["dataset"], e["model"], regime, seed)
         for e in config["experiments"].values()
         for regime in e["regimes"]
         for seed in e["seeds"]
     }
-    assert {(r.dataset, r.model, r.regime, r.seed) for r in all_runs(config)} == expected
+    runs = {use.run for use in Plan.build(config).uses()}
+    assert {(r.dataset, r.model, r.regime, r.seed) for r in runs} == expected
     assert tiny["experiments"]["pitfalls_lms5"]["seeds"] == [0, 1]
     # The overlay replaces only what it names.
     assert tiny["datasets"]["lms5"]["params"]["dim"] == 50
@@ -83,11 +84,49 @@ def test_a_run_shared_by_two_experiments_must_train_the_same_way(config):
 
 
 def test_experiment_overrides_merge_over_the_regime(config):
-    spec = run_specs(config)["dominoes/cnn/sgd/seed1"]
+    spec = Plan.build(config).specs["dominoes/cnn/sgd/seed1"]
     train = spec["regime"]["train"]
     assert train["epochs"] == config["experiments"]["pitfalls_dominoes"]["train"]["epochs"]
     assert train["momentum"] == config["regimes"]["sgd"]["train"]["momentum"]
     assert spec["seed"] == 1 and spec["model"]["kind"] == "cnn"
+
+
+def test_a_run_that_records_dynamics_is_not_the_run_that_does_not(config):
+    """Run identity includes what it records: the same network and regime, once with
+    dynamics, once without, are two groups and neither is an alias of the other."""
+    plan = Plan.build(config)
+    assert "digits/cnn_small/gd" in plan.groups
+    assert "digits/cnn_small/gd@dynamics" in plan.groups
+    recorded = plan.groups["digits/cnn_small/gd@dynamics"]["runs"][0]
+    assert (
+        "dynamics" in recorded and "dynamics" not in plan.groups["digits/cnn_small/gd"]["runs"][0]
+    )
+    assert recorded["name"] == "digits/cnn_small/gd@dynamics/seed0"
+
+
+def test_experiments_live_one_file_per_paper_and_overlays_switch_them_off(repo, config):
+    papers = sorted(p.stem for p in (repo / "configs" / "experiments").glob("*.yaml"))
+    assert {"pitfalls", "useful"} <= set(papers)
+    assert "pitfalls_lms5" in config["experiments"]
+    paper = load_config(repo / "configs" / "paper.yaml")
+    planned = {use.experiment for use in Plan.build(paper).uses()}
+    assert "pitfalls_lms5" in planned and "regimes_lms5" not in planned
+    # The overlay changes what it names and keeps the rest of the experiment.
+    assert paper["experiments"]["pitfalls_lms5"]["regimes"] == ["slabs_sgd"]
+    assert (
+        paper["experiments"]["pitfalls_lms5"]["paper"]
+        == config["experiments"]["pitfalls_lms5"]["paper"]
+    )
+
+
+def test_experiments_that_disagree_on_an_analysis_setting_are_refused(config):
+    broken = copy.deepcopy(config)
+    clone = copy.deepcopy(broken["experiments"]["regimes_dominoes"])
+    clone["analysis_settings"]["robustness"]["eps"] = 0.1
+    clone["claims"] = []
+    broken["experiments"]["regimes_dominoes_again"] = clone
+    with pytest.raises(ConfigError, match="analysis_settings/robustness"):
+        validate(broken)
 
 
 def test_deep_merge_does_not_mutate_its_inputs():
@@ -99,7 +138,7 @@ def test_deep_merge_does_not_mutate_its_inputs():
 def test_snakemake_refuses_a_typo_before_any_job(repo, tmp_path):
     overlay = tmp_path / "bad.yaml"
     overlay.write_text(yaml.safe_dump({"regimes": {"sgd": {"train": {"epochz": 3}}}}))
-    result = snakemake_dry_run(repo, tmp_path, repo / "config.yaml", overlay)
+    result = snakemake_dry_run(repo, tmp_path, overlay)
     assert result.returncode != 0
     assert "'epochz' was unexpected" in result.stdout + result.stderr
     assert not (tmp_path / "results").exists()

@@ -8,7 +8,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from simbias.data.cue_conflict import BACKGROUND, FOREGROUND, CueConflictDataset
+from simbias.data.base import get_generator
+from simbias.data.cue_images import BACKGROUND, FOREGROUND
+from simbias.data.generators.cue_conflict import CueConflictDataset
 from simbias.data.store import load_split, write_dataset
 
 SMALL = {"n_train": 240, "n_test": 120, "n_probe": 120}
@@ -16,7 +18,7 @@ SMALL = {"n_train": 240, "n_test": 120, "n_probe": 120}
 
 @pytest.fixture(scope="module")
 def data():
-    return CueConflictDataset(**SMALL).generate(0)
+    return get_generator("cue_conflict", SMALL).generate(0)
 
 
 def foreground(x: np.ndarray) -> np.ndarray:
@@ -47,9 +49,9 @@ def hue(split) -> np.ndarray:
 
 
 def test_generation_is_deterministic_per_seed():
-    a = CueConflictDataset(**SMALL).generate(3)
-    b = CueConflictDataset(**SMALL).generate(3)
-    c = CueConflictDataset(**SMALL).generate(4)
+    a = get_generator("cue_conflict", SMALL).generate(3)
+    b = get_generator("cue_conflict", SMALL).generate(3)
+    c = get_generator("cue_conflict", SMALL).generate(4)
     for name in a.splits:
         np.testing.assert_array_equal(a.splits[name].x, b.splits[name].x)
         np.testing.assert_array_equal(a.splits[name].y, b.splits[name].y)
@@ -120,19 +122,22 @@ def test_shape_cue_predicts_the_shape_label(data):
 
 
 @pytest.mark.parametrize(
-    ("params", "names"),
+    ("params", "name"),
     [
-        ({"size": 4}, ["size"]),
-        ({"n_classes": 9}, ["n_classes"]),
-        ({"n_train": 0, "colour_strength": 0.0}, ["n_train", "colour_strength"]),
-        ({"max_shift": 99, "background_noise": 0.5}, ["max_shift", "background_noise"]),
+        ({"size": 4}, "size"),
+        ({"size": 65}, "size"),
+        ({"n_classes": 9}, "n_classes"),
+        ({"n_train": 0}, "n_train"),
+        ({"colour_strength": 0.0}, "colour_strength"),
+        ({"max_shift": 99}, "max_shift"),
+        ({"size": 12, "max_shift": 4}, "max_shift"),  # at most size // 4
+        ({"scale_jitter": 0.5}, "scale_jitter"),
+        ({"background_noise": 0.5}, "background_noise"),
     ],
 )
-def test_bad_params_are_named(params, names):
-    with pytest.raises(ValueError, match="cue_conflict") as error:
-        CueConflictDataset(**params)
-    for name in names:
-        assert name in str(error.value)
+def test_bad_params_are_named(params, name):
+    with pytest.raises(ValueError, match=f"dataset kind cue_conflict params.*{name}"):
+        get_generator("cue_conflict", params)
 
 
 def test_attributes_survive_the_store(data, tmp_path):

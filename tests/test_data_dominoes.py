@@ -9,7 +9,7 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 
 from simbias.data.base import SPLITS, get_generator
-from simbias.data.dominoes import (
+from simbias.data.generators.dominoes import (
     MAX_SHIFT,
     DominoesDataset,
     load_digit_templates,
@@ -26,7 +26,9 @@ CHANCE_TOLERANCE = 0.06
 
 @pytest.fixture(scope="module")
 def data():
-    return DominoesDataset(n_train=N_TRAIN, n_test=N_TEST, block=BLOCK).generate(seed=0)
+    return get_generator(
+        "dominoes", {"n_train": N_TRAIN, "n_test": N_TEST, "block": BLOCK}
+    ).generate(seed=0)
 
 
 def top(x: np.ndarray) -> np.ndarray:
@@ -139,7 +141,8 @@ def test_digit_pools_are_disjoint_and_stratified(data):
 
 def test_each_split_draws_digits_only_from_its_pool():
     """Without pixel noise every top block is a shifted template; find which one."""
-    data = DominoesDataset(n_train=300, n_test=300, block=BLOCK, digit_noise=0.0).generate(4)
+    params = {"n_train": 300, "n_test": 300, "block": BLOCK, "digit_noise": 0.0}
+    data = get_generator("dominoes", params).generate(4)
     images, _, indices = load_digit_templates()
     templates = upscale(images, BLOCK)
     steps = range(-MAX_SHIFT, MAX_SHIFT + 1)
@@ -193,5 +196,5 @@ def test_same_seed_is_identical_and_seeds_differ():
     ],
 )
 def test_invalid_params_name_the_parameter(params, bad):
-    with pytest.raises(ValueError, match=bad):
-        DominoesDataset(**{"n_train": 10, "n_test": 10, **params})
+    with pytest.raises(ValueError, match=f"dataset kind dominoes params.*{bad}"):
+        get_generator("dominoes", {"n_train": 10, "n_test": 10, **params})

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from simbias.data.base import SPLITS, get_generator
-from simbias.data.slabs import SlabDataset
+from simbias.data.generators.slabs import SlabDataset, SlabsParams
 
 N = 4000
 MARGIN = 0.1
@@ -19,7 +19,9 @@ CHANCE_TOLERANCE = 0.06
 
 
 def make(rotate: bool = False, **params) -> SlabDataset:
-    return SlabDataset(n_train=N, n_test=N, rotate=rotate, **params)
+    generator = get_generator("slabs", {"n_train": N, "n_test": N, "rotate": rotate, **params})
+    assert isinstance(generator, SlabDataset)
+    return generator
 
 
 @pytest.fixture(scope="module")
@@ -257,5 +259,13 @@ def test_registered_under_kind_slabs():
     ],
 )
 def test_invalid_params_name_the_parameter(params, bad):
-    with pytest.raises(ValueError, match=bad):
-        SlabDataset(**{"n_train": 10, "n_test": 10, **params})
+    with pytest.raises(ValueError, match=f"dataset kind slabs params.*{bad}"):
+        get_generator("slabs", {"n_train": 10, "n_test": 10, **params})
+
+
+@pytest.mark.parametrize(("simple", "slabs", "limit"), [("linear", 7, 1 / 6), (5, 5, 1 / 4)])
+def test_margin_limit_follows_the_slab_counts(simple, slabs, limit):
+    """The exact geometric limit, checked even where the schema's bound would let it by."""
+    SlabsParams(n_train=10, n_test=10, simple=simple, complex_slabs=slabs, margin=0.99 * limit)
+    with pytest.raises(ValueError, match="margin must be < "):
+        SlabsParams(n_train=10, n_test=10, simple=simple, complex_slabs=slabs, margin=limit)

@@ -9,8 +9,8 @@ import torch
 from torch.nn import functional as F
 
 from simbias.models import build_model
-from simbias.train.dynamics import DynamicsRecorder, DynamicsSettings
 from simbias.train.engine import TensorData, fit
+from simbias.train.recorders.dynamics import DynamicsRecorder, DynamicsSettings
 from simbias.train.sharpness import per_example_losses
 from simbias.train.spec import TrainSpec
 
@@ -74,5 +74,5 @@ def test_resumed_run_records_the_same_dynamics(tmp_path):
 def test_dynamics_settings_are_checked():
     with pytest.raises(ValueError, match="multiple of every"):
         DynamicsSettings(every=3, sharpness_every=4)
-    with pytest.raises(ValueError, match="unknown dynamics settings"):
+    with pytest.raises(ValueError, match="evry"):
         DynamicsSettings.from_dict({"evry": 1})

@@ -103,8 +103,8 @@ def test_nan_loss_stops_with_run_and_epoch(tmp_path):
 
 def test_spec_refuses_bad_values():
     with pytest.raises(ValueError, match="batch_size"):
-        TrainSpec(epochs=1, lr=0.1, batch_size=0)
-    with pytest.raises(ValueError, match="unknown training settings"):
+        TrainSpec.from_dict({"epochs": 1, "lr": 0.1, "batch_size": 0})
+    with pytest.raises(ValueError, match="epochz"):
         TrainSpec.from_dict({"epochs": 1, "lr": 0.1, "epochz": 2})
 
 

@@ -11,7 +11,7 @@ from simbias.models import build_model
 from simbias.train.augment import random_crop_flip
 from simbias.train.engine import TensorData, fit
 from simbias.train.optim import build_optimizer
-from simbias.train.regime import SamUpdate
+from simbias.train.pieces.sam import SamUpdate
 from simbias.train.spec import TrainSpec
 
 
@@ -136,9 +136,9 @@ def test_adam_step_and_sam_around_adam():
 
 def test_bad_fast_path_settings_are_named(tmp_path):
     with pytest.raises(ValueError, match="precision"):
-        TrainSpec(precision="fp16")
+        TrainSpec.from_dict({"precision": "fp16"})
     with pytest.raises(ValueError, match="crop_padding"):
-        TrainSpec(crop_padding=-1)
+        TrainSpec.from_dict({"crop_padding": -1})
     vectors = TensorData(x=torch.rand(8, 4), y=torch.zeros(8, dtype=torch.long))
     model = build_model("mlp", {"width": 4, "depth": 1}, (4,), 2)
     with pytest.raises(ValueError, match="crop_padding/flip need image inputs"):

@@ -11,17 +11,19 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "simbias"
-# config -> data -> train -> analysis -> report; models sit beside train (both need them).
+# plan -> data -> train -> analysis -> report; models sit beside data (train needs them).
 LAYER = {
     "io": 0,
     "provenance": 0,
-    "config": 0,
+    "components": 0,
+    "plan": 0,
     "data": 1,
     "models": 1,
     "train": 2,
     "analysis": 3,
     "report": 4,
     "bench": 5,  # measures the layers below, imported by nothing
+    "index": 5,  # the catalogues of every layer, for the generated schema
 }
 
 

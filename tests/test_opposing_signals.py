@@ -14,8 +14,8 @@ from simbias.analysis.opposing_signals import (
     opposing_signals_analysis,
     opposition_score,
 )
-from simbias.data.base import DatasetGenerator
-from simbias.data.opposing import OpposingSignalsDataset
+from simbias.data.base import GENERATORS, get_generator
+from simbias.data.generators.opposing_signals import OpposingSignalsDataset
 from simbias.data.store import load_split, write_dataset
 
 T, N = 40, 200
@@ -100,7 +100,9 @@ def test_edge_of_stability_summary():
 
 
 def test_dataset_is_deterministic_with_the_planted_outliers():
-    gen = OpposingSignalsDataset(n_train=400, n_test=100, dim=8, outlier_dims=3)
+    gen = get_generator(
+        "opposing_signals", {"n_train": 400, "n_test": 100, "dim": 8, "outlier_dims": 3}
+    )
     a, b, c = gen.generate(3), gen.generate(3), gen.generate(4)
     for name in ("train", "test"):
         np.testing.assert_array_equal(a.splits[name].x, b.splits[name].x)
@@ -119,22 +121,32 @@ def test_dataset_is_deterministic_with_the_planted_outliers():
     assert np.all(np.abs(extra[outlier] * shared - 10) < 5)
     assert np.abs(extra[~outlier]).mean() < 1.0
     assert a.splits["test"].attributes["outlier"].sum() == 5
-    assert DatasetGenerator.registry["opposing_signals"] is OpposingSignalsDataset
+    assert GENERATORS.get("opposing_signals").obj is OpposingSignalsDataset
+    assert isinstance(gen, OpposingSignalsDataset)
 
 
-def test_bad_params_are_named():
-    with pytest.raises(ValueError) as error:
-        OpposingSignalsDataset(n_train=0, outlier_fraction=0.9, outlier_scale=-1, n_classes=7)
-    for name in ("n_train", "outlier_fraction", "outlier_scale", "n_classes"):
-        assert name in str(error.value)
-    with pytest.raises(ValueError, match="opposing_classes"):
-        OpposingSignalsDataset(opposing_classes=(1, 1))
-    with pytest.raises(ValueError, match="dim"):
-        OpposingSignalsDataset(dim=True)
+@pytest.mark.parametrize(
+    ("params", "name"),
+    [
+        ({"n_train": 0}, "n_train"),
+        ({"outlier_fraction": 0.9}, "outlier_fraction"),
+        ({"outlier_scale": -1}, "outlier_scale"),
+        ({"n_classes": 7}, "n_classes"),
+        ({"opposing_classes": [1, 1]}, "opposing_classes"),
+        ({"opposing_classes": [0, 2]}, "opposing_classes"),  # only classes 0 and 1
+        ({"opposing_classes": [0, 1, 2]}, "opposing_classes"),
+        ({"dim": True}, "dim"),
+    ],
+)
+def test_bad_params_are_named(params, name):
+    with pytest.raises(ValueError, match=f"dataset kind opposing_signals params.*{name}"):
+        get_generator("opposing_signals", params)
 
 
 def test_attributes_survive_the_store(tmp_path):
-    dataset = OpposingSignalsDataset(n_train=200, n_test=60, dim=4).generate(0)
+    dataset = get_generator("opposing_signals", {"n_train": 200, "n_test": 60, "dim": 4}).generate(
+        0
+    )
     write_dataset(tmp_path, "opp", dataset, seed=0)
     for name in ("train", "test"):
         split = load_split(tmp_path, name)

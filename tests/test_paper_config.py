@@ -7,7 +7,7 @@ import re
 import yaml
 from conftest import snakemake_dry_run
 
-from simbias.config import load_config
+from simbias.plan import load_config
 
 
 def test_paper_config_validates_and_names_its_sources(repo):
@@ -29,7 +29,7 @@ def test_paper_config_plans_its_whole_dag_without_data(repo, tmp_path):
     result = snakemake_dry_run(repo, tmp_path, repo / "configs" / "paper.yaml")
     assert result.returncode == 0, result.stdout + result.stderr
     config = yaml.safe_load((repo / "configs" / "paper.yaml").read_text())
-    # Planned alone: none of config.yaml's default-scale experiments come along.
+    # The overlay switches off the default-scale experiments with no paper-scale version.
     assert "results/tables/claims.md" in result.stdout
     for dataset in config["datasets"]:
         assert f"results/data/{dataset}" in result.stdout

@@ -9,10 +9,10 @@ import pytest
 import torch
 
 from simbias.data.base import SPLITS, get_generator
-from simbias.data.patches import PatchesDataset
+from simbias.data.generators.patches import PatchesDataset
 from simbias.models import build_model, model_kinds
 from simbias.train.engine import TensorData, fit
-from simbias.train.probes import alignment_probe, feature_alignment
+from simbias.train.recorders.feature_alignment import alignment_probe, feature_alignment
 from simbias.train.spec import TrainSpec
 
 N = 2000
@@ -24,7 +24,13 @@ EPS = 1e-5
 
 @pytest.fixture(scope="module")
 def data():
-    return PatchesDataset(n_train=N, n_test=N, patches=P, dim=D).generate(seed=3)
+    return patches(n_train=N, n_test=N, patches=P, dim=D).generate(seed=3)
+
+
+def patches(**params) -> PatchesDataset:
+    generator = get_generator("patches", params)
+    assert isinstance(generator, PatchesDataset)
+    return generator
 
 
 def features(ds) -> tuple[np.ndarray, np.ndarray]:
@@ -44,7 +50,7 @@ def sign_accuracy(score: np.ndarray, y: np.ndarray) -> float:
 
 
 def test_registered_and_shapes(data):
-    assert isinstance(get_generator("patches", {"n_train": 5, "n_test": 5}), PatchesDataset)
+    assert patches(n_train=5, n_test=5).params.patches == P
     for name in SPLITS:
         split = data.splits[name]
         assert split.x.shape == (N, P, D) and split.x.dtype == np.float32
@@ -112,7 +118,7 @@ def test_s_rand_and_sc_rand_each_destroy_one_feature(data):
 
 
 def test_generation_is_deterministic_in_the_seed():
-    gen = PatchesDataset(n_train=50, n_test=50)
+    gen = patches(n_train=50, n_test=50)
     a, b, c = gen.generate(7), gen.generate(7), gen.generate(8)
     for name in SPLITS:
         np.testing.assert_array_equal(a.splits[name].x, b.splits[name].x)
@@ -123,7 +129,7 @@ def test_generation_is_deterministic_in_the_seed():
 
 
 def test_single_feature_fractions():
-    gen = PatchesDataset(n_train=N, n_test=10, slow_only_fraction=0.3, fast_only_fraction=0.2)
+    gen = patches(n_train=N, n_test=10, slow_only_fraction=0.3, fast_only_fraction=0.2)
     ds = gen.generate(0)
     fast, slow = features(ds)
     x = ds.splits["train"].x
@@ -152,8 +158,8 @@ def test_single_feature_fractions():
     ],
 )
 def test_bad_params_name_the_param(params, name):
-    with pytest.raises(ValueError, match=name):
-        PatchesDataset(**{"n_train": 10, "n_test": 10, **params})
+    with pytest.raises(ValueError, match=f"dataset kind patches params.*{name}"):
+        get_generator("patches", {"n_train": 10, "n_test": 10, **params})
 
 
 # --- model and alignment --------------------------------------------------------------
@@ -215,7 +221,7 @@ def test_feature_alignment_is_the_largest_signed_inner_product():
 
 def test_gd_learns_the_fast_feature_first(tmp_path):
     """Full-batch GD: the hook records alignments in the history; fast grows, slow stays."""
-    ds = PatchesDataset(n_train=200, n_test=50).generate(seed=0)
+    ds = patches(n_train=200, n_test=50).generate(seed=0)
     fast, slow = ds.params["fast_feature"], ds.params["slow_feature"]
     torch.manual_seed(0)
     model = build_model("two_layer_cnn", {}, (P, D), 2)

@@ -12,13 +12,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from simbias.data.base import DatasetGenerator
+from simbias.data.base import GENERATORS, DatasetGenerator, get_generator
+from simbias.data.generators.cifar10 import Cifar10
+from simbias.data.generators.mnist_cifar import MnistCifarDominoes
 from simbias.data.real import (
     CHECKSUMS,
     CIFAR_DIR,
     MNIST_DIR,
     DatasetMissingError,
-    MnistCifarDominoes,
     load_cifar10,
     load_mnist,
     verify_checksums,
@@ -74,6 +75,14 @@ def fake_cifar(root: Path, per_batch: int, rng: np.random.Generator) -> dict:
 
 def table(folder: Path, names) -> dict[str, str]:
     return {name: md5(folder / name) for name in names}
+
+
+def with_checksums(kind: str, checksums, **params) -> DatasetGenerator:
+    """A real-data generator with ``params`` checked as a config's are, reading fake files
+    against their own md5 ``checksums`` (no config can set those)."""
+    entry = GENERATORS.get(kind)
+    params = {key: str(value) if key == "root" else value for key, value in params.items()}
+    return entry.obj(entry.params.from_dict(params, kind), checksums=checksums)
 
 
 @pytest.fixture
@@ -179,8 +188,8 @@ def test_official_checksum_table():
 
 def test_mnist_cifar_dominoes(fake_root):
     root, _, _, tables = fake_root
-    assert DatasetGenerator.registry["mnist_cifar"] is MnistCifarDominoes
-    gen = MnistCifarDominoes(root=root, n_train=12, checksums=tables)
+    assert GENERATORS.get("mnist_cifar").obj is MnistCifarDominoes
+    gen = with_checksums("mnist_cifar", tables, root=root, n_train=12)
     data = gen.generate(seed=3)
     assert data.input_range == (0.0, 1.0)
     assert set(data.splits) == {"train", "test", "s_rand", "sc_rand"}
@@ -204,27 +213,27 @@ def test_mnist_cifar_dominoes(fake_root):
     params = data.params
     assert params["kind"] == "mnist_cifar" and params["image_shape"] == [3, 64, 32]
     assert params["md5_verified"]["cifar10"] == tables["cifar10"]
-    again = MnistCifarDominoes(root=root, n_train=12, checksums=tables).generate(seed=3)
+    again = with_checksums("mnist_cifar", tables, root=root, n_train=12).generate(seed=3)
     assert (again.splits["sc_rand"].x == sc_rand.x).all()
 
 
 def test_mnist_cifar_rejects_too_many_and_unknown(fake_root):
     root, _, _, tables = fake_root
     with pytest.raises(ValueError, match="n_train"):
-        MnistCifarDominoes(root=root, n_train=10_000, checksums=tables).generate(seed=0)
-    with pytest.raises(ValueError, match="unknown"):
-        MnistCifarDominoes(root=root, block=8)
+        with_checksums("mnist_cifar", tables, root=root, n_train=10_000).generate(seed=0)
+    with pytest.raises(ValueError, match="mnist_cifar params.*'block' was unexpected"):
+        get_generator("mnist_cifar", {"root": str(root), "block": 8})
 
 
 def test_cifar10_kind_keeps_a_seeded_subset(fake_root):
     root, _, cifar, tables = fake_root
-    generator = DatasetGenerator.registry["cifar10"]
-    full = generator(root=root, checksums=tables["cifar10"]).generate(seed=0)
+    assert GENERATORS.get("cifar10").obj is Cifar10
+    full = with_checksums("cifar10", tables["cifar10"], root=root).generate(seed=0)
     assert set(full.splits) == {"train", "test"} and full.input_range == (0.0, 1.0)
     assert full.splits["train"].x.shape == (40, 3, 32, 32)
     assert full.splits["test"].y.tolist() == cifar["test_batch"][1]
-    subset = generator(root=root, n_train=10, checksums=tables["cifar10"]).generate(seed=1)
-    again = generator(root=root, n_train=10, checksums=tables["cifar10"]).generate(seed=1)
+    subset = with_checksums("cifar10", tables["cifar10"], root=root, n_train=10).generate(seed=1)
+    again = with_checksums("cifar10", tables["cifar10"], root=root, n_train=10).generate(seed=1)
     np.testing.assert_array_equal(subset.splits["train"].x, again.splits["train"].x)
     # Every kept image is one of the full training set's rows, with its own label.
     rows = {full.splits["train"].x[i].tobytes(): full.splits["train"].y[i] for i in range(40)}
@@ -235,12 +244,13 @@ def test_cifar10_kind_keeps_a_seeded_subset(fake_root):
 
 def test_cifar10_kind_refuses_changed_batch_and_bad_params(fake_root):
     root, _, _, tables = fake_root
-    generator = DatasetGenerator.registry["cifar10"]
-    with pytest.raises(ValueError, match="n_train"):
-        generator(root=root, n_train=0)
-    with pytest.raises(ValueError, match="unknown cifar10 parameter"):
-        generator(root=root, size=3)
+    with pytest.raises(ValueError, match="cifar10 params/n_train"):
+        get_generator("cifar10", {"root": str(root), "n_train": 0})
+    with pytest.raises(ValueError, match="cifar10 params.*'size' was unexpected"):
+        get_generator("cifar10", {"root": str(root), "size": 3})
+    with pytest.raises(ValueError, match="cifar10 params.*root"):
+        get_generator("cifar10", {"root": ""})
     with open(root / CIFAR_DIR / "test_batch", "ab") as handle:
         handle.write(b"x")
     with pytest.raises(DatasetCorruptError, match="test_batch"):
-        generator(root=root, checksums=tables["cifar10"]).generate(seed=0)
+        with_checksums("cifar10", tables["cifar10"], root=root).generate(seed=0)

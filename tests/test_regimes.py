@@ -12,7 +12,8 @@ from simbias.analysis.sb_metrics import sb_metrics
 from simbias.data.base import DatasetSplits, Split
 from simbias.data.store import write_dataset
 from simbias.models.ensemble import LogitEnsemble
-from simbias.train.regime import Regime, SamUpdate
+from simbias.train.pieces.sam import SamUpdate
+from simbias.train.regime import Regime
 from simbias.train.run import load_trained_model, train_run
 
 TRAIN = {"epochs": 6, "lr": 0.05, "batch_size": 32}
@@ -100,7 +101,7 @@ def test_regime_sections_compose_and_refuse_typos():
         input_range=(0, 1),
     )
     assert isinstance(regime.update, SamUpdate) and regime.transform.attack.clip == (0, 1)
-    with pytest.raises(ValueError, match="unknown sam settings"):
+    with pytest.raises(ValueError, match="rhoo"):
         Regime.from_dict({"name": "x", "train": TRAIN, "sam": {"rhoo": 0.1}})
     with pytest.raises(ValueError, match="unknown sections"):
         Regime.from_dict({"name": "x", "train": TRAIN, "mixup": {}})

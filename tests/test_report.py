@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
 
-import simbias.report.dynamics_claims  # noqa: F401  (registers the dynamics claims)
 from simbias.analysis.aggregate import bootstrap_ci, summarise
-from simbias.report.claims import ClaimCheck, Evidence, ExtremeSimplicityBias, check_claims
+from simbias.report.claims import (
+    CLAIM_COLUMNS,
+    CLAIMS,
+    Evidence,
+    check_claims,
+    claims_metrics,
+    write_claims,
+)
+from simbias.report.claims.pitfalls import ExtremeSimplicityBias
+from simbias.report.tables import GROUP_KEYS, load_run_metrics, summarise_metrics
+
+
+def _claim(name):
+    return CLAIMS.get(name).obj()
 
 
 def test_bootstrap_ci_brackets_the_mean_and_shrinks_with_n():
@@ -40,6 +54,7 @@ def _summary(test, s_rand, sc_rand, n=3):
                     "regime": "sgd",
                     "split": split,
                     "metric": metric,
+                    "key": f"{split}_{metric}",
                     "n": n,
                     "mean": value,
                     "std": 0.01,
@@ -73,7 +88,8 @@ SPEC = {
     ],
 )
 def test_extreme_sb_verdict_follows_the_measurements(test, s_rand, sc_rand, verdict):
-    claims = check_claims(Evidence(summaries={"sb_metrics": _summary(test, s_rand, sc_rand)}), SPEC)
+    evidence = Evidence(summaries={"sb_metrics": _summary(test, s_rand, sc_rand)})
+    claims = check_claims(evidence, SPEC["experiments"])
     assert list(claims["verdict"]) == [verdict]
     row = claims.iloc[0]
     assert f"S-rand {s_rand:.3f}" in row["measured"]
@@ -118,7 +134,7 @@ def test_useful_claim_uses_the_paired_difference(differences, verdict):
             }
         }
     }
-    claims = check_claims(Evidence(runs=_runs(differences)), spec)
+    claims = check_claims(Evidence(runs=_runs(differences)), spec["experiments"])
     assert list(claims["verdict"]) == [verdict]
     assert f"{np.mean(differences):+.4f}" in claims.iloc[0]["measured"]
 
@@ -160,7 +176,8 @@ def test_sam_earlier_claim_compares_first_crossing_epochs(
             "p": {"dataset": "d", "model": "m", "claims": ["sam_learns_slow_feature_earlier"]}
         }
     }
-    claims = check_claims(Evidence(histories=_alignment_history(gd_start, sam_start)), spec)
+    evidence = Evidence(histories=_alignment_history(gd_start, sam_start))
+    claims = check_claims(evidence, spec["experiments"])
     row = claims.iloc[0]
     assert row["verdict"] == verdict
     assert gd_text in row["measured"] and sam_text in row["measured"]
@@ -171,7 +188,8 @@ def _regime_rows(split, metric, values):
     return pd.DataFrame(
         [
             {"experiment": "e", "dataset": "d", "model": "m", "regime": regime,
-             "split": split, "metric": metric, "n": 3, "mean": mean, "std": 0.01,
+             "split": split, "metric": metric, "key": f"{split}_{metric}", "n": 3,
+             "mean": mean, "std": 0.01,
              "ci_low": low, "ci_high": high}
             for regime, (mean, low, high) in values.items()
         ]
@@ -198,9 +216,9 @@ def test_robust_versus_standard_claims(claim, analysis, split, metric, robust, v
     summary = _regime_rows(split, metric, {"sgd": baseline, "adv_pgd": robust})
     evidence = Evidence(summaries={analysis: summary})
     spec = {"paper": "p", "dataset": "d", "model": "m", "claim_regimes": ["adv_pgd"]}
-    rows = ClaimCheck.registry[claim]().rows(evidence, "e", spec)
-    assert [row["verdict"] for row in rows] == [verdict]
-    assert rows[0]["regime"] == "adv_pgd vs sgd"
+    rows = _claim(claim).rows(evidence, "e", spec)
+    assert [row.verdict for row in rows] == [verdict]
+    assert rows[0].regime == "adv_pgd vs sgd"
 
 
 def test_dynamics_claims_follow_the_measurements():
@@ -221,12 +239,11 @@ def test_dynamics_claims_follow_the_measurements():
     })  # fmt: skip
     evidence = Evidence(summaries={"opposing_signals": summary})
     verdicts = {
-        name: [r["verdict"] for r in ClaimCheck.registry[name]().rows(evidence, "e", spec)]
+        name: [r.verdict for r in _claim(name).rows(evidence, "e", spec)]
         for name in ("opposing_groups_oscillate", "sharpness_reaches_two_over_lr")
     }
     verdicts["sam_ends_flatter"] = [
-        r["verdict"]
-        for r in ClaimCheck.registry["sam_ends_flatter"]().rows(evidence, "e", {**spec})
+        r.verdict for r in _claim("sam_ends_flatter").rows(evidence, "e", {**spec})
     ]
     assert verdicts == {
         "opposing_groups_oscillate": ["PASS"],
@@ -239,25 +256,112 @@ def test_dynamics_claims_follow_the_measurements():
         ("group_a", "size", "gd"): 15.0,
         ("group_b", "size", "gd"): 0.0,
     })  # fmt: skip
-    row = ClaimCheck.registry["opposing_groups_oscillate"]().rows(
+    row = _claim("opposing_groups_oscillate").rows(
         Evidence(summaries={"opposing_signals": lonely}), "e", spec
     )[0]
-    assert row["verdict"] == "FAIL" and "no opposing pair" in row["measured"]
+    assert row.verdict == "FAIL" and "no opposing pair" in row.measured
+
+
+def _aspect_ratio_summary(farms_q8: float) -> pd.DataFrame:
+    """Plain alpha drifts from 2.0 to 4.5 over Q = 1..8; FARMS alpha from 2.0 to farms_q8."""
+    frames = []
+    for q, plain, farms in ((1, 2.0, 2.0), (2, 2.6, 2.1), (4, 3.4, 2.1), (8, 4.5, farms_q8)):
+        for prefix, value in (("", plain), ("farms_", farms)):
+            for suffix in ("", "_hill"):
+                split, _, metric = f"gauss_q{q}_{prefix}alpha{suffix}".rpartition("_")
+                frames.append(_regime_rows(split, metric, {"sgd": (value, value, value)}))
+    return pd.concat(frames, ignore_index=True)
 
 
 @pytest.mark.parametrize(("farms_q8", "verdict"), [(2.2, "PASS"), (3.5, "FAIL")])
 def test_farms_claim_compares_the_ranges_over_aspect_ratio(farms_q8, verdict):
-    values = {}
-    for q, plain, farms in ((1, 2.0, 2.0), (2, 2.6, 2.1), (4, 3.4, 2.1), (8, 4.5, farms_q8)):
-        for prefix, value in (("", plain), ("farms_", farms)):
-            for suffix in ("", "_hill"):
-                key = f"gauss_q{q}_{prefix}alpha{suffix}"
-                split, _, metric = key.rpartition("_")
-                values[(split, metric)] = value
-    summary = pd.concat(
-        [_regime_rows(s, m, {"sgd": (v, v, v)}) for (s, m), v in values.items()],
-        ignore_index=True,
+    evidence = Evidence(summaries={"aspect_ratio": _aspect_ratio_summary(farms_q8)})
+    rows = _claim("farms_removes_aspect_ratio_bias").rows(evidence, "e", {"paper": "p"})
+    assert [r.verdict for r in rows] == [verdict, verdict]
+
+
+def test_a_claim_row_cites_its_claims_paper_not_the_experiments():
+    pitfalls = "Shah et al. 2020, The Pitfalls of Simplicity Bias in Neural Networks"
+    experiments = {"e": {"paper": pitfalls, "claims": ["farms_removes_aspect_ratio_bias"]}}
+    evidence = Evidence(summaries={"aspect_ratio": _aspect_ratio_summary(2.2)})
+    claims = check_claims(evidence, experiments)
+    farms = CLAIMS.get("farms_removes_aspect_ratio_bias").meta["paper"]
+    assert farms.startswith("Hu et al. 2025") and "Aspect Ratio Bias" in farms
+    assert list(claims["paper"]) == [farms, farms]
+
+
+def test_every_registered_claim_has_a_paper_and_a_caption():
+    entries = CLAIMS.entries()
+    assert len(entries) == len(CLAIMS.names()) >= 11
+    for entry in entries:
+        assert entry.meta.get("paper", "").strip(), entry.name
+        assert entry.caption.strip().endswith("."), entry.name
+
+
+def test_claims_metrics_keeps_every_claim_sharing_an_experiment_and_regime():
+    # Two claims on one experiment and the same regime: a higher shape bias (PASS) and a
+    # higher, not lower, filter total variation (FAIL).
+    evidence = Evidence(
+        summaries={
+            "shape_bias": _regime_rows("shape", "bias", {"sgd": (0.3, 0.2, 0.4),
+                                                         "adv_pgd": (0.9, 0.85, 0.95)}),
+            "neuron_simplicity": _regime_rows("filter", "tv", {"sgd": (1.0, 0.9, 1.1),
+                                                               "adv_pgd": (1.2, 1.1, 1.3)}),
+        }
+    )  # fmt: skip
+    claims = ["robust_models_shape_biased", "robust_filters_smoother"]
+    experiments = {"e": {"dataset": "d", "model": "m", "claims": claims,
+                         "claim_regimes": ["adv_pgd"]}}  # fmt: skip
+    table = check_claims(evidence, experiments)
+    assert list(table["regime"]) == ["adv_pgd vs sgd"] * 2
+    assert claims_metrics(table) == {
+        "checks": 2,
+        "pass": 1,
+        "verdicts": {
+            "robust_models_shape_biased": {"e": {"adv_pgd vs sgd": 1}},
+            "robust_filters_smoother": {"e": {"adv_pgd vs sgd": 0}},
+        },
+    }
+    # One claim's rows on one experiment and regime (FARMS: one per estimator) stay apart.
+    farms = check_claims(
+        Evidence(summaries={"aspect_ratio": _aspect_ratio_summary(2.2)}),
+        {"e": {"claims": ["farms_removes_aspect_ratio_bias"]}},
     )
-    claim = ClaimCheck.registry["farms_removes_aspect_ratio_bias"]()
-    rows = claim.rows(Evidence(summaries={"aspect_ratio": summary}), "e", {"paper": "p"})
-    assert [r["verdict"] for r in rows] == [verdict, verdict]
+    assert set(claims_metrics(farms)["verdicts"]["farms_removes_aspect_ratio_bias"]["e"]) == {
+        "n/a (KS-fitted alpha)",
+        "n/a (Hill alpha)",
+    }
+    with pytest.raises(ValueError, match="two robust_models_shape_biased rows"):
+        claims_metrics(pd.concat([table, table.iloc[:1]], ignore_index=True))
+
+
+def test_claims_files_show_the_table_columns_only(tmp_path):
+    evidence = Evidence(summaries={"sb_metrics": _summary(1.0, 0.51, 1.0)})
+    paths = [tmp_path / "claims.csv", tmp_path / "claims.md", tmp_path / "claims.json"]
+    write_claims(evidence, SPEC["experiments"], *paths)
+    assert list(pd.read_csv(paths[0]).columns) == CLAIM_COLUMNS
+    header = next(line for line in paths[1].read_text().splitlines() if line.startswith("|"))
+    assert [cell.strip() for cell in header.strip("|").split("|")] == CLAIM_COLUMNS
+    assert json.loads(paths[2].read_text())["verdicts"] == {
+        "extreme_simplicity_bias": {"e": {"sgd": 1}}
+    }
+
+
+def test_metric_rows_keep_the_key_their_analysis_wrote(tmp_path):
+    metrics = {
+        f"seed{seed}": {"s_rand_auc": 0.5 + seed, "layer0_farms_alpha_hill": 2.0, "loss": 1.0}
+        for seed in (0, 1)
+    }
+    (tmp_path / "m.json").write_text(json.dumps(metrics))
+    run = {"experiment": "e", "dataset": "d", "model": "m", "regime": "sgd"}
+    manifest = [{**run, "seed": seed, "path": str(tmp_path / "m.json")} for seed in (0, 1)]
+    long_form = load_run_metrics(manifest)
+    assert list(long_form.columns)[-1] == "key"
+    assert list(long_form["key"]) == list(metrics["seed0"]) * 2
+    assert list(long_form["split"])[:2] == ["s_rand", "layer0_farms_alpha"]
+    summary = summarise_metrics(long_form)
+    assert GROUP_KEYS.index("key") == GROUP_KEYS.index("metric") + 1
+    assert list(summary.columns)[: len(GROUP_KEYS)] == GROUP_KEYS
+    keys = summary.set_index("key")
+    assert keys.loc["layer0_farms_alpha_hill", "metric"] == "hill"
+    assert keys.loc["loss", "split"] == "" and keys.loc["s_rand_auc", "mean"] == 1.0

@@ -10,7 +10,8 @@ import pytest
 import torch
 from conftest import write_blobs
 
-from simbias.config import ConfigError, load_config, seed_batches, vmappable
+from simbias.plan import ConfigError, Plan, load_config
+from simbias.plan.runs import unbatchable_because
 from simbias.train.collect import collect_seed
 from simbias.train.run import train_run
 from simbias.train.seed_batch import train_seed_batch
@@ -56,18 +57,18 @@ def test_collecting_a_run_the_batch_did_not_train_is_refused(blobs, tmp_path):
 
 
 def test_only_plain_mlp_runs_are_vmappable(repo):
-    assert vmappable(spec(0))
+    assert unbatchable_because(spec(0)) == ""
     sam = copy.deepcopy(spec(0))
     sam["regime"]["sam"] = {"rho": 0.05}
-    assert not vmappable(sam)
-    config = load_config(repo / "config.yaml")
-    batches = seed_batches(config)
+    assert unbatchable_because(sam) == "regime piece(s) sam"
+    config = load_config()
+    batches = Plan.build(config).groups
     assert batches["lms5/mlp/sgd"]["vmap"] and not batches["lms5/mlp/sam"]["vmap"]
     assert [s["seed"] for s in batches["lms5/mlp/sgd"]["runs"]] == [0, 1, 2, 3, 4]
     broken = copy.deepcopy(config)
     broken["experiments"]["regimes_lms5"]["vmap_seeds"] = True
     with pytest.raises(ConfigError, match="regimes_lms5/vmap_seeds"):
-        seed_batches(broken)
+        Plan.build(broken)
 
 
 def test_a_killed_sequential_batch_resumes_from_the_run_directories(blobs, tmp_path):

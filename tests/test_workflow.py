@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from simbias.config import load_config
+from simbias.plan import load_config
 
 pytestmark = pytest.mark.slow
 
@@ -174,6 +174,20 @@ def test_dvc_status_is_clean_after_commit(dvc_project):
     assert result.returncode == 0 and "up to date" in result.stdout, result.stdout
     metrics = _run(["dvc", "metrics", "show"], dvc_project)
     assert "claims.json" in metrics.stdout and "pass" in metrics.stdout
+
+
+def test_dvc_status_reports_the_train_stage_when_training_code_changes(dvc_project):
+    engine = dvc_project / "src" / "simbias" / "train" / "engine.py"
+    original = engine.read_text()
+    try:
+        engine.write_text(original + "\n# a change\n")
+        status = _run(["dvc", "status"], dvc_project)
+    finally:
+        engine.write_text(original)
+    assert status.returncode == 0, status.stderr
+    stages = {line.strip().rstrip(":") for line in status.stdout.splitlines() if line.endswith(":")}
+    assert {"train", "analysis", "report"} <= stages and "data" not in stages, status.stdout
+    assert "up to date" in _run(["dvc", "status"], dvc_project).stdout
 
 
 def test_dvc_round_trip_restores_every_file_and_nothing_reruns(dvc_project):

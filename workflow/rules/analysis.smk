@@ -1,48 +1,46 @@
 rule analyse_group:
     input:
-        unpack(analysis_inputs),
+        data=lambda wildcards: PLAN.group_data(wildcards.group),
+        finals=lambda wildcards: PLAN.analysis_inputs(
+            wildcards.analysis, wildcards.group
+        ),
     output:
-        "results/analysis/{analysis}/{dataset}/{model}/{regime}.json",
+        layout.ANALYSIS,
     log:
-        "results/logs/analysis/{analysis}/{dataset}/{model}/{regime}.log",
+        layout.LOG.format(job="analysis/{analysis}/{group}"),
     conda:
         "../../envs/simbias.yaml"
     params:
-        script=script_path("analyse_group.py"),
-        runs=lambda wildcards, input: json_arg(
-            {
-                s: os.path.dirname(f)
-                for s, f in zip(analysis_seeds(wildcards), input.finals)
-            }
-        ),
-        settings=analysis_settings_arg,
+        spec=spec("analysis/{analysis}/{group}"),
+        digest=digest("analysis/{analysis}/{group}"),
+        script=script("analyse_group.py"),
         device=config["device"],
     shell:
-        "python {params.script} --analysis {wildcards.analysis} --runs {params.runs}"
-        " --data {input.data} --out {output} --settings {params.settings}"
+        "{params.script} --spec {params.spec} --data {input.data} --out {output}"
         " --device {params.device} > {log} 2>&1"
 
 
 rule analysis_table:
     input:
-        lambda wildcards: sorted({e["path"] for e in analysis_manifest(wildcards)}),
+        results=lambda wildcards: PLAN.table_inputs(wildcards.analysis),
     output:
-        runs="results/tables/{analysis}_runs.csv",
+        runs=layout.TABLE_RUNS,
         summary=report(
-            "results/tables/{analysis}.csv",
+            layout.TABLE_SUMMARY,
             caption="../report/analysis_table.rst",
             category="Tables",
             labels={"table": "{analysis}"},
         ),
-        markdown="results/tables/{analysis}.md",
+        markdown=layout.TABLE_MARKDOWN,
     log:
-        "results/logs/tables/{analysis}.log",
+        layout.LOG.format(job="table/{analysis}"),
     conda:
         "../../envs/simbias.yaml"
     params:
-        script=script_path("tables.py"),
-        manifest=lambda wildcards: json_arg(analysis_manifest(wildcards)),
+        spec=spec("table/{analysis}"),
+        digest=digest("table/{analysis}"),
+        script=script("tables.py"),
+        caption=lambda wildcards: caption("analyses", wildcards.analysis),
     shell:
-        "python {params.script} --analysis {wildcards.analysis} --manifest {params.manifest}"
-        " --runs-csv {output.runs} --summary-csv {output.summary}"
-        " --markdown {output.markdown} > {log} 2>&1"
+        "{params.script} --spec {params.spec} --runs-csv {output.runs}"
+        " --summary-csv {output.summary} --markdown {output.markdown} > {log} 2>&1"

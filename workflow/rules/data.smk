@@ -1,13 +1,13 @@
 rule generate_dataset:
     output:
-        directory("results/data/{dataset}"),
+        directory(layout.DATA),
     log:
-        "results/logs/data/{dataset}.log",
+        layout.LOG.format(job="data/{dataset}"),
     conda:
         "../../envs/simbias.yaml"
     params:
-        script=script_path("generate_dataset.py"),
-        spec=lambda wildcards: json_arg(config["datasets"][wildcards.dataset]),
+        spec=spec("data/{dataset}"),
+        digest=digest("data/{dataset}"),
+        script=script("generate_dataset.py"),
     shell:
-        "python {params.script} --name {wildcards.dataset} --spec {params.spec}"
-        " --out {output} > {log} 2>&1"
+        "{params.script} --spec {params.spec} --out {output} > {log} 2>&1"

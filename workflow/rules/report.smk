@@ -1,68 +1,65 @@
 rule figure:
     input:
-        lambda wildcards: [e["path"] for e in figure_manifest(wildcards)],
+        sources=lambda wildcards: PLAN.figure_inputs(wildcards.figure),
     output:
         png=report(
-            "results/figures/{figure}.png",
+            layout.FIGURE_PNG,
             caption="../report/figure.rst",
             category="Figures",
             labels={"figure": "{figure}"},
         ),
-        pdf="results/figures/{figure}.pdf",
+        pdf=layout.FIGURE_PDF,
     log:
-        "results/logs/figures/{figure}.log",
+        layout.LOG.format(job="figure/{figure}"),
     conda:
         "../../envs/simbias.yaml"
     params:
-        script=script_path("figure.py"),
-        manifest=lambda wildcards: json_arg(figure_manifest(wildcards)),
+        spec=spec("figure/{figure}"),
+        digest=digest("figure/{figure}"),
+        script=script("figure.py"),
+        caption=lambda wildcards: caption("figures", wildcards.figure),
     shell:
-        "python {params.script} --name {wildcards.figure} --manifest {params.manifest}"
-        " --png {output.png} --pdf {output.pdf} > {log} 2>&1"
+        "{params.script} --spec {params.spec} --png {output.png} --pdf {output.pdf}"
+        " > {log} 2>&1"
 
 
 rule claims:
     input:
-        summaries=lambda wildcards: list(claim_summaries().values()),
-        finals=lambda wildcards: [e["path"] for e in claim_manifest(FINAL)],
-        histories=lambda wildcards: [e["path"] for e in claim_manifest(HISTORY)],
+        evidence=lambda wildcards: PLAN.claims_inputs(),
     output:
         csv=report(
-            "results/tables/claims.csv",
+            layout.CLAIMS_CSV,
             caption="../report/claims.rst",
             category="Claims",
             labels={"table": "claims"},
         ),
-        markdown="results/tables/claims.md",
-        metrics="results/metrics/claims.json",
+        markdown=layout.CLAIMS_MARKDOWN,
+        metrics=layout.CLAIMS_METRICS,
     log:
-        "results/logs/tables/claims.log",
+        layout.LOG.format(job="claims"),
     conda:
         "../../envs/simbias.yaml"
     params:
-        script=script_path("claims.py"),
-        summaries=lambda wildcards: json_arg(claim_summaries()),
-        finals=lambda wildcards: json_arg(claim_manifest(FINAL)),
-        histories=lambda wildcards: json_arg(claim_manifest(HISTORY)),
-        experiments=json_arg(config["experiments"]),
+        spec=spec("claims"),
+        digest=digest("claims"),
+        script=script("claims.py"),
     shell:
-        "python {params.script} --summaries {params.summaries} --finals {params.finals}"
-        " --histories {params.histories} --experiments {params.experiments}"
-        " --csv {output.csv} --markdown {output.markdown} --metrics {output.metrics}"
-        " > {log} 2>&1"
+        "{params.script} --spec {params.spec} --csv {output.csv}"
+        " --markdown {output.markdown} --metrics {output.metrics} > {log} 2>&1"
 
 
 rule plot_data:
     input:
-        lambda wildcards: [e["path"] for e in all_runs_manifest(HISTORY)],
+        histories=lambda wildcards: PLAN.plot_data_inputs(),
     output:
-        directory("results/plots"),
+        directory(layout.PLOTS),
     log:
-        "results/logs/tables/plot_data.log",
+        layout.LOG.format(job="plot_data"),
     conda:
         "../../envs/simbias.yaml"
     params:
-        script=script_path("plot_data.py"),
-        manifest=lambda wildcards: json_arg(all_runs_manifest(HISTORY)),
+        spec=spec("plot_data"),
+        digest=digest("plot_data"),
+        script=script("plot_data.py"),
     shell:
-        "python {params.script} --manifest {params.manifest} --out {output} > {log} 2>&1"
+        "{params.script} --spec {params.spec} --out {output} > {log} 2>&1"

@@ -1,10 +1,10 @@
 rule train:
     input:
-        data=DATASET,
+        data=lambda wildcards: PLAN.group_data(wildcards.group),
     output:
-        directory("results/runs/{dataset}/{model}/{regime}/seeds"),
+        directory(layout.SEED_BATCH),
     log:
-        "results/logs/train/{dataset}/{model}/{regime}.log",
+        layout.LOG.format(job="train/{group}"),
     conda:
         "../../envs/simbias.yaml"
     threads: config["threads_per_run"]
@@ -12,29 +12,33 @@ rule train:
         mem_mb=4000,
         runtime=240,
     params:
-        script=script_path("train.py"),
-        group=lambda wildcards: json_arg(SEED_BATCHES[group_path(wildcards)]),
+        spec=spec("train/{group}"),
+        digest=digest("train/{group}"),
+        script=script("train.py"),
         device=config["device"],
+        work_root=lambda wildcards: layout.RUNS_ROOT,
     shell:
-        "python {params.script} --group {params.group} --data {input.data} --out {output}"
-        " --work-root results/runs --threads {threads} --device {params.device} > {log} 2>&1"
+        "{params.script} --spec {params.spec} --data {input.data} --out {output}"
+        " --work-root {params.work_root} --threads {threads} --device {params.device}"
+        " > {log} 2>&1"
 
 
 rule collect_run:
     input:
-        batch="results/runs/{dataset}/{model}/{regime}/seeds",
+        batch=layout.SEED_BATCH,
     output:
-        model="results/runs/{dataset}/{model}/{regime}/seed{seed}/model.pt",
-        history="results/runs/{dataset}/{model}/{regime}/seed{seed}/history.csv",
-        final="results/runs/{dataset}/{model}/{regime}/seed{seed}/final.json",
+        model=layout.MODEL,
+        history=layout.HISTORY,
+        final=layout.FINAL,
     log:
-        "results/logs/collect/{dataset}/{model}/{regime}/seed{seed}.log",
+        layout.LOG.format(job="collect/{group}/seed{seed}"),
     conda:
         "../../envs/simbias.yaml"
     params:
-        script=script_path("collect_run.py"),
-        spec=run_spec_arg,
+        spec=spec("train/{group}"),
+        digest=digest("train/{group}"),
+        script=script("collect_run.py"),
         out=lambda wildcards, output: os.path.dirname(output.final),
     shell:
-        "python {params.script} --spec {params.spec} --batch {input.batch}"
+        "{params.script} --spec {params.spec} --seed {wildcards.seed} --batch {input.batch}"
         " --out {params.out} > {log} 2>&1"

@@ -16,9 +16,10 @@ from simbias.train.run import load_trained_model
 def robustness(
     run_dir: str | Path, data_dir: str | Path, device: str = "cpu", attack: dict | None = None
 ) -> dict[str, Any]:
-    """Clean and robust test accuracy; the attack is the experiment's ``robustness_attack``."""
+    """Clean and robust test accuracy under ``attack`` (``Attack`` fields but ``clip``,
+    which comes from the dataset): the experiment's ``analysis_settings/robustness``."""
     if not attack:
-        raise ValueError("the robustness analysis needs the experiment's robustness_attack")
+        raise ValueError("the robustness analysis needs an attack (analysis_settings/robustness)")
     card = read_card(data_dir)
     settings = dict(attack)
     settings.setdefault("clip", tuple(card["input_range"]) if card.get("input_range") else None)

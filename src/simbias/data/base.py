@@ -1,12 +1,19 @@
-"""What every dataset generator returns, and the registry that finds it by kind."""
+"""What every dataset generator returns, and the catalogue that finds it by kind."""
 
 from __future__ import annotations
 
-import importlib
+import dataclasses
+import types
+import typing
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
+
+from simbias.components import Catalogue, Params
+
+#: Every dataset kind: one module of ``simbias.data.generators`` each, named after it.
+GENERATORS = Catalogue("dataset kind", "simbias.data.generators")
 
 #: Every dataset has these splits.
 REQUIRED_SPLITS = ("train", "test")
@@ -15,6 +22,8 @@ REQUIRED_SPLITS = ("train", "test")
 #: structure write them; other datasets (plain classification tasks) do not.
 SB_SPLITS = ("s_rand", "sc_rand")
 SPLITS = REQUIRED_SPLITS + SB_SPLITS
+#: The probe splits of every cue-conflict dataset, besides train and test.
+PROBE_SPLITS = ("conflict", "shape_only", "texture_only", "colour_only")
 #: Split names become file names: keep them to safe identifiers.
 SPLIT_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
 
@@ -57,55 +66,70 @@ class DatasetSplits:
                 raise ValueError(f"split name {name!r} must be lower-case letters, digits, _")
 
 
-class DatasetGenerator:
-    """A dataset kind: built from its config entry, generates all splits from a seed."""
+def _number_type(hint: Any) -> type | None:
+    """int or float for a field typed ``int``/``float`` (or either ``| None``), else None."""
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        options = [a for a in typing.get_args(hint) if a is not type(None)]
+        hint = options[0] if len(options) == 1 else None
+    return hint if hint in (int, float) else None
 
-    kind: ClassVar[str]
+
+@dataclass(frozen=True, kw_only=True)
+class GeneratorParams(Params):
+    """Parameters of a dataset kind. A number takes its field's type (a config may write 1
+    for 1.0, and JSON schema counts 2.0 as an integer), so generators compute with, and
+    cards record, what the field says."""
+
+    def __post_init__(self) -> None:
+        hints = typing.get_type_hints(type(self))
+        for f in dataclasses.fields(self):
+            value, kind = getattr(self, f.name), _number_type(hints[f.name])
+            if isinstance(value, bool):
+                continue
+            if (kind is float and isinstance(value, int)) or (
+                kind is int and isinstance(value, float) and value.is_integer()
+            ):
+                object.__setattr__(self, f.name, kind(value))
+
+
+class DatasetGenerator:
+    """A dataset kind: built from its checked parameters, generates all splits from a seed."""
+
     #: The splits ``generate`` returns besides train and test.
     extra_splits: ClassVar[tuple[str, ...]] = SB_SPLITS
-    registry: ClassVar[dict[str, type[DatasetGenerator]]] = {}
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        if getattr(cls, "kind", None):
-            DatasetGenerator.registry[cls.kind] = cls
-
-    def __init__(self, **params: Any) -> None:
+    def __init__(self, params: GeneratorParams) -> None:
         self.params = params
+
+    @property
+    def kind(self) -> str:
+        """The kind this generator is registered as: its module's name."""
+        return type(self).__module__.rsplit(".", 1)[-1]
+
+    def card(self, **facts: Any) -> dict[str, Any]:
+        """The dataset card's ``generator`` entry: the kind, its parameters, then ``facts``
+        (the generator's constants and what it drew), in that order."""
+        return {"kind": self.kind, **self.params.to_dict(), **facts}
 
     def generate(self, seed: int) -> DatasetSplits:
         raise NotImplementedError
 
 
-#: Built-in kinds and their modules, imported on first use (scikit-learn, which some need,
-#: costs a second to import in every job that only reads data).
-BUILTIN_GENERATORS = {
-    "slabs": "simbias.data.slabs",
-    "dominoes": "simbias.data.dominoes",
-    "patches": "simbias.data.patches",
-    "digits": "simbias.data.digits",
-    "mnist_cifar": "simbias.data.real",  # paper scale: real MNIST and CIFAR-10
-    "cifar10": "simbias.data.real",
-    "cifar_cue_conflict": "simbias.data.cifar_cue_conflict",
-    "cue_conflict": "simbias.data.cue_conflict",
-    "opposing_signals": "simbias.data.opposing",
-}
-
-
 def get_generator(kind: str, params: dict[str, Any]) -> DatasetGenerator:
-    if kind not in DatasetGenerator.registry and kind in BUILTIN_GENERATORS:
-        importlib.import_module(BUILTIN_GENERATORS[kind])
-    try:
-        cls = DatasetGenerator.registry[kind]
-    except KeyError:
-        known = ", ".join(sorted(set(DatasetGenerator.registry) | set(BUILTIN_GENERATORS)))
-        raise ValueError(f"unknown dataset kind {kind!r}; known kinds: {known}") from None
-    return cls(**params)
+    """The generator of dataset ``kind`` with ``params`` checked against its schema (errors
+    name the parameter); imports only that kind's module."""
+    entry = GENERATORS.get(kind)
+    return entry.obj(entry.params.from_dict(params, f"dataset kind {kind} params"))
 
 
 def permute_rows(values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Shuffle ``values`` along the example axis, breaking their link to the label."""
     return values[rng.permutation(len(values))]
+
+
+def balanced_labels(n: int, k: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` labels in ``0..k-1``, counts differing by at most one, in random order."""
+    return rng.permutation(np.arange(n) % k).astype(np.int64)
 
 
 def randomise_stacked_blocks(

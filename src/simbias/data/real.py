@@ -1,4 +1,5 @@
-"""Real MNIST and CIFAR-10 for paper scale, and the paper's MNIST-CIFAR dominoes.
+"""Real MNIST and CIFAR-10 for paper scale: download, md5 checks and loading (the kinds
+that use them: simbias.data.generators.mnist_cifar, cifar10 and cifar_cue_conflict).
 
 Downloads go through torchvision (``torchvision.datasets.MNIST`` / ``CIFAR10`` with
 ``download=True``, which apply torchvision's own md5 checks); ``download`` is False by default
@@ -30,16 +31,10 @@ import hashlib
 import pickle
 import warnings
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 
-from simbias.data.base import (
-    DatasetGenerator,
-    DatasetSplits,
-    Split,
-    randomise_stacked_blocks,
-)
 from simbias.data.store import DatasetCorruptError
 
 MNIST_DIR = Path("MNIST") / "raw"
@@ -164,7 +159,7 @@ def _download(root: Path, kind: str, train: bool) -> None:
     cls(str(root), train=train, download=True)
 
 
-def _mnist_uint8(
+def mnist_uint8(
     root: str | Path, train: bool, download: bool, expected: dict[str, str] | None
 ) -> tuple[np.ndarray, np.ndarray, dict[str, str | None]]:
     from torchvision.datasets.mnist import read_image_file, read_label_file
@@ -188,7 +183,7 @@ def _unpickle(path: Path) -> dict[str, Any]:
     return {(k.decode("latin1") if isinstance(k, bytes) else k): v for k, v in entry.items()}
 
 
-def _cifar_uint8(
+def cifar_uint8(
     root: str | Path, train: bool, download: bool, expected: dict[str, str] | None
 ) -> tuple[np.ndarray, np.ndarray, dict[str, str | None]]:
     root = Path(root)
@@ -213,8 +208,8 @@ def cifar10_uint8_splits(
 ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray], dict[str, str | None]]:
     """CIFAR-10's (train, test) uint8 images and labels after the md5 check, the training
     set cut to a seeded subset of ``n_train`` (all when None), and the md5s verified."""
-    x_train, y_train, verified = _cifar_uint8(root, True, download, checksums)
-    x_test, y_test, _ = _cifar_uint8(root, False, download, checksums)
+    x_train, y_train, verified = cifar_uint8(root, True, download, checksums)
+    x_test, y_test, _ = cifar_uint8(root, False, download, checksums)
     if n_train is not None:
         if n_train > len(y_train):
             raise ValueError(f"n_train={n_train} but CIFAR-10 has {len(y_train)}")
@@ -223,7 +218,7 @@ def cifar10_uint8_splits(
     return (x_train, y_train), (x_test, y_test), verified
 
 
-def _unit_float(images: np.ndarray) -> np.ndarray:
+def unit_float(images: np.ndarray) -> np.ndarray:
     """uint8 pixels as float32 in [0, 1]."""
     return (images / np.float32(255)).astype(np.float32)
 
@@ -237,8 +232,8 @@ def load_mnist(
     """MNIST train or test (``t10k``) split: float32 (N, 1, 28, 28) in [0, 1], int64 labels.
 
     Verifies checksums first (``expected`` as in :func:`verify_checksums`)."""
-    images, labels, _ = _mnist_uint8(root, train, download, expected)
-    return _unit_float(images[:, None]), labels
+    images, labels, _ = mnist_uint8(root, train, download, expected)
+    return unit_float(images[:, None]), labels
 
 
 def load_cifar10(
@@ -250,153 +245,5 @@ def load_cifar10(
     """CIFAR-10 train or test split: float32 (N, 3, 32, 32) in [0, 1], int64 labels 0-9.
 
     Verifies checksums first (``expected`` as in :func:`verify_checksums`)."""
-    images, labels, _ = _cifar_uint8(root, train, download, expected)
-    return _unit_float(images), labels
-
-
-#: label -> (MNIST digit on top, CIFAR-10 class on the bottom), as in Shah et al. (2020).
-PAIRS = {0: (0, 1), 1: (1, 9)}  # (0, automobile) -> 0; (1, truck) -> 1
-MNIST_PAD = 2  # 28 + 2 * 2 = 32
-
-
-class MnistCifarDominoes(DatasetGenerator):
-    """The paper's MNIST-CIFAR dominoes: an MNIST 0/1 (zero-padded to 32 x 32, grey over
-    RGB) above a CIFAR-10 automobile/truck, images (3, 64, 32) in [0, 1].
-
-    Per split and label, a random subset of MNIST digits and of CIFAR images of the paired
-    class, of the smaller pool's size, is paired at random; the pairs are shuffled and the
-    first ``n_train`` / ``n_test`` kept (all when None). ``s_rand`` permutes the MNIST blocks
-    across test examples, ``sc_rand`` the CIFAR blocks. ``checksums`` ({"mnist": table,
-    "cifar10": table}) overrides :data:`CHECKSUMS`, for tests.
-    """
-
-    kind = "mnist_cifar"
-
-    def __init__(
-        self,
-        *,
-        root: str | Path,
-        download: bool = False,
-        n_train: int | None = None,
-        n_test: int | None = None,
-        checksums: dict[str, dict[str, str]] | None = None,
-        **unknown: Any,
-    ) -> None:
-        if unknown:
-            raise ValueError(f"unknown mnist_cifar parameter(s): {', '.join(sorted(unknown))}")
-        for name, value in (("n_train", n_train), ("n_test", n_test)):
-            if value is not None and (
-                isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1
-            ):
-                raise ValueError(f"{name} must be None or an integer >= 1, got {value!r}")
-        self.root = Path(root)
-        self.download = bool(download)
-        self.n_train = None if n_train is None else int(n_train)
-        self.n_test = None if n_test is None else int(n_test)
-        self.checksums = checksums or {}
-        super().__init__(
-            root=str(root), download=self.download, n_train=self.n_train, n_test=self.n_test
-        )
-
-    def _split(
-        self, train: bool, n: int | None, rng: np.random.Generator
-    ) -> tuple[np.ndarray, np.ndarray, dict[str, dict[str, str | None]]]:
-        digits, digit_y, mnist_md5 = _mnist_uint8(
-            self.root, train, self.download, self.checksums.get("mnist")
-        )
-        photos, photo_y, cifar_md5 = _cifar_uint8(
-            self.root, train, self.download, self.checksums.get("cifar10")
-        )
-        tops, bottoms, ys = [], [], []
-        for label, (digit, cls) in PAIRS.items():
-            mnist_idx = rng.permutation(np.flatnonzero(digit_y == digit))
-            cifar_idx = rng.permutation(np.flatnonzero(photo_y == cls))
-            count = min(len(mnist_idx), len(cifar_idx))
-            tops.append(mnist_idx[:count])
-            bottoms.append(cifar_idx[:count])
-            ys.append(np.full(count, label, dtype=np.int64))
-        order = rng.permutation(sum(len(y) for y in ys))
-        top_idx, bottom_idx = np.concatenate(tops)[order], np.concatenate(bottoms)[order]
-        y = np.concatenate(ys)[order]
-        if n is not None:
-            if n > len(y):
-                split = "train" if train else "test"
-                raise ValueError(f"n_{split}={n} but only {len(y)} MNIST-CIFAR pairs exist")
-            top_idx, bottom_idx, y = top_idx[:n], bottom_idx[:n], y[:n]
-        pad = ((0, 0), (MNIST_PAD, MNIST_PAD), (MNIST_PAD, MNIST_PAD))
-        top = np.repeat(np.pad(digits[top_idx], pad)[:, None], 3, axis=1)
-        x = np.concatenate([top, photos[bottom_idx]], axis=2)
-        x = _unit_float(x)
-        return x, y, {"mnist": mnist_md5, "cifar10": cifar_md5}
-
-    def generate(self, seed: int) -> DatasetSplits:
-        rng = np.random.default_rng(seed)
-        x_train, y_train, verified = self._split(True, self.n_train, rng)
-        x_test, y_test, _ = self._split(False, self.n_test, rng)
-        b = x_test.shape[-1]  # square blocks: the MNIST block is as tall as the image is wide
-        x_s_rand, x_sc_rand = randomise_stacked_blocks(x_test, b, rng)
-        splits = {
-            "train": Split(x=x_train, y=y_train),
-            "test": Split(x=x_test, y=y_test),
-            "s_rand": Split(x=x_s_rand, y=y_test),
-            "sc_rand": Split(x=x_sc_rand, y=y_test),
-        }
-        params = {
-            "kind": self.kind,
-            **self.params,
-            "image_shape": [3, 2 * b, b],
-            "simple_block": "top: MNIST digit 0 (label 0) / 1 (label 1), zero-padded 28->32, "
-            "grey replicated over RGB",
-            "complex_block": "bottom: CIFAR-10 automobile (class 1, label 0) / truck "
-            "(class 9, label 1)",
-            "pairing": "per split and label, random MNIST and CIFAR subsets of the smaller "
-            "pool's size paired at random, shuffled, first n kept",
-            "n_pairs": {"train": len(y_train), "test": len(y_test)},
-            "md5_verified": verified,
-            "s_rand": "top (MNIST) blocks permuted across test examples",
-            "sc_rand": "bottom (CIFAR) blocks permuted across test examples",
-        }
-        return DatasetSplits(splits=splits, params=params, input_range=(0.0, 1.0))
-
-
-class Cifar10(DatasetGenerator):
-    """Real CIFAR-10 (10 classes, 3 x 32 x 32 in [0, 1], unnormalised: the models' batch norm
-    absorbs the scale), the in-distribution task of USEFUL's ResNet-18 table. ``n_train``
-    keeps a seeded random subset (all 50 000 when None); the test split is the full 10 000.
-    ``checksums`` overrides :data:`CHECKSUMS`, for tests."""
-
-    kind = "cifar10"
-    extra_splits: ClassVar[tuple[str, ...]] = ()
-
-    def __init__(
-        self,
-        *,
-        root: str | Path,
-        download: bool = False,
-        n_train: int | None = None,
-        checksums: dict[str, str] | None = None,
-        **unknown: Any,
-    ) -> None:
-        if unknown:
-            raise ValueError(f"unknown cifar10 parameter(s): {', '.join(sorted(unknown))}")
-        if n_train is not None and (
-            isinstance(n_train, bool) or not isinstance(n_train, int) or n_train < 1
-        ):
-            raise ValueError(f"n_train must be None or an integer >= 1, got {n_train!r}")
-        self.root = Path(root)
-        self.download = bool(download)
-        self.n_train = n_train
-        self.checksums = checksums
-        super().__init__(root=str(root), download=self.download, n_train=n_train)
-
-    def generate(self, seed: int) -> DatasetSplits:
-        rng = np.random.default_rng(seed)
-        (x_train, y_train), (x_test, y_test), verified = cifar10_uint8_splits(
-            self.root, self.download, self.checksums, self.n_train, rng
-        )
-        splits = {
-            "train": Split(x=_unit_float(x_train), y=y_train),
-            "test": Split(x=_unit_float(x_test), y=y_test),
-        }
-        params = {"kind": self.kind, **self.params, "md5_verified": verified}
-        return DatasetSplits(splits=splits, params=params, input_range=(0.0, 1.0))
+    images, labels, _ = cifar_uint8(root, train, download, expected)
+    return unit_float(images), labels

@@ -1,45 +1,32 @@
-"""Models by name: ``build_model(kind, params, input_shape, n_classes)``."""
+"""Models by name: ``build_model(kind, params, input_shape, n_classes)``.
+
+Each kind is a module of :mod:`simbias.models.architectures` registering its builder
+``build(params, input_shape, n_classes)`` with ``MODELS`` and the dataclass of its
+parameters; only the module of the kind asked for is imported (torchvision is slow to
+import and only ResNet-18 needs it).
+"""
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from torch import nn
 
-ModelBuilder = Callable[..., nn.Module]
-_BUILDERS: dict[str, ModelBuilder] = {}
+from simbias.components import Catalogue, Params
 
-
-def register(kind: str) -> Callable[[ModelBuilder], ModelBuilder]:
-    def decorate(builder: ModelBuilder) -> ModelBuilder:
-        _BUILDERS[kind] = builder
-        return builder
-
-    return decorate
-
-
-#: Built-in kinds and the module defining each, imported on first use (torchvision is slow
-#: to import and only ResNet needs it).
-_BUILTIN_MODULES = {
-    "mlp": "simbias.models.mlp",
-    "cnn": "simbias.models.cnn",
-    "resnet18": "simbias.models.resnet",
-    "two_layer_cnn": "simbias.models.two_layer_cnn",
-}
+MODELS = Catalogue("model kind", "simbias.models.architectures")
 
 
 def model_kinds() -> list[str]:
-    return sorted(set(_BUILDERS) | set(_BUILTIN_MODULES))
+    return MODELS.names()
 
 
 def build_model(
     kind: str, params: dict[str, Any], input_shape: Sequence[int], n_classes: int
 ) -> nn.Module:
-    """Build the model ``kind`` with ``params`` for inputs of ``input_shape`` (no batch dim)."""
-    if kind not in _BUILDERS and kind in _BUILTIN_MODULES:
-        importlib.import_module(_BUILTIN_MODULES[kind])
-    if kind not in _BUILDERS:
-        raise ValueError(f"unknown model kind {kind!r}; known kinds: {', '.join(model_kinds())}")
-    return _BUILDERS[kind](input_shape=tuple(input_shape), n_classes=n_classes, **params)
+    """Build the model ``kind`` with ``params`` (checked against the kind's parameters; a
+    kind without any takes none) for inputs of ``input_shape`` (no batch dimension)."""
+    entry = MODELS.get(kind)
+    checked = (entry.params or Params).from_dict(params, f"model kind {kind} params")
+    return entry.obj(checked, tuple(input_shape), n_classes)

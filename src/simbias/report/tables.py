@@ -8,11 +8,14 @@ from typing import Any
 
 import pandas as pd
 
+from simbias.analysis import ANALYSES
 from simbias.analysis.aggregate import summarise
 from simbias.io import write_text_atomic
 
 RUN_KEYS = ["experiment", "dataset", "model", "regime", "seed"]
-GROUP_KEYS = ["experiment", "dataset", "model", "regime", "split", "metric"]
+#: ``key`` is the metric's full name as its analysis wrote it; ``split`` and ``metric`` are
+#: that key cut at its last underscore, for the markdown tables' layout.
+GROUP_KEYS = ["experiment", "dataset", "model", "regime", "split", "metric", "key"]
 SPLIT_LABELS = {"test": "test", "s_rand": "S-rand", "sc_rand": "S^c-rand"}
 
 
@@ -20,7 +23,7 @@ def load_run_metrics(manifest: list[dict[str, Any]]) -> pd.DataFrame:
     """Long form (one row per run x split x metric) from per-run metric JSON files.
 
     ``manifest`` items carry the RUN_KEYS and ``path`` of a group's JSON, which maps
-    ``seed{s}`` to that seed's ``{split}_{metric}`` values.
+    ``seed{s}`` to that seed's values by metric key (``{split}_{metric}``).
     """
     rows = []
     files: dict[str, dict] = {}
@@ -36,15 +39,10 @@ def load_run_metrics(manifest: list[dict[str, Any]]) -> pd.DataFrame:
                     "split": split,
                     "metric": metric,
                     "value": float(value),
+                    "key": key,
                 }
             )
     return pd.DataFrame(rows)
-
-
-def metric_keys(table: pd.DataFrame) -> pd.Series:
-    """Each row's metric key as its analysis wrote it (``split`` and ``metric`` are that key
-    cut at its last underscore)."""
-    return table["split"] + "_" + table["metric"]
 
 
 def summarise_metrics(long_form: pd.DataFrame) -> pd.DataFrame:
@@ -80,12 +78,6 @@ def write_markdown_report(summary: pd.DataFrame, title: str) -> str:
     return "\n".join(parts)
 
 
-TABLE_TITLES = {
-    "sb_metrics": "Simplicity-bias metrics",
-    "robustness": "Clean and robust test accuracy (PGD)",
-}
-
-
 def write_analysis_tables(
     analysis: str,
     manifest: list[dict[str, Any]],
@@ -98,7 +90,7 @@ def write_analysis_tables(
     summary = summarise_metrics(long_form)
     write_text_atomic(runs_csv, long_form.to_csv(index=False))
     write_text_atomic(summary_csv, summary.to_csv(index=False))
-    title = TABLE_TITLES.get(analysis, analysis)
+    title = ANALYSES.get(analysis).meta["title"]
     write_text_atomic(markdown, write_markdown_report(summary, title))
     return summary
 

@@ -16,55 +16,75 @@ of the box towards x only shrinks |delta| elementwise, so it stays in the ball (
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, Literal
 
 import torch
 from torch import nn
 from torch.nn import functional as F
 
-KINDS = ("pgd", "fgsm")
-NORMS = ("linf", "l2")
+from simbias.components import Params, param
 
 #: Floor on per-example norms so that a zero gradient or delta does not divide by zero.
 _NORM_FLOOR = 1e-12
 
 
-@dataclass(frozen=True)
-class Attack:
-    """An L_p-bounded attack. ``step_size=None`` picks the usual default: 2.5 * eps / steps
-    for PGD (Madry et al.), 1.25 * eps for FGSM (Wong et al.). ``steps`` applies to PGD only.
-    ``clip`` is None or the (low, high) range of valid inputs."""
+@dataclass(frozen=True, kw_only=True)
+class AdversarialParams(Params):
+    """The settings of an L_p-bounded attack (a regime's ``adversarial`` section);
+    ``step_size`` left out takes the usual default."""
 
-    kind: str
-    norm: str
-    eps: float
-    step_size: float | None = None
-    steps: int = 10
-    random_start: bool = True
-    clip: tuple[float, float] | None = None
+    kind: Literal["pgd", "fgsm"] = param(
+        description="PGD-k (Madry et al.) or FGSM with random start (Wong et al. 2020)."
+    )
+    norm: Literal["linf", "l2"] = param("linf", description="Threat model (FGSM is linf only).")
+    eps: float = param(description="Radius of the perturbation ball.", exclusive_minimum=0)
+    step_size: float | None = param(
+        None,
+        description="Ascent step (default 2.5 eps / steps for PGD, Madry et al.; 1.25 eps "
+        "for FGSM, Wong et al.).",
+        exclusive_minimum=0,
+    )
+    steps: int = param(7, description="PGD steps (FGSM takes one).", minimum=1)
+    random_start: bool = param(True, description="Start from a random point in the ball.")
 
     def __post_init__(self) -> None:
-        if isinstance(self.clip, list):  # from YAML/JSON; a tuple keeps the attack hashable
-            object.__setattr__(self, "clip", tuple(self.clip))
-        problems = _problems(self)
-        if problems:
-            raise ValueError("invalid attack: " + "; ".join(problems))
+        if self.kind == "fgsm" and self.norm != "linf":
+            raise ValueError(f"norm must be 'linf' for FGSM, got {self.norm!r}")
         if self.step_size is None:
             default = 1.25 * self.eps if self.kind == "fgsm" else 2.5 * self.eps / self.steps
             object.__setattr__(self, "step_size", default)
 
+
+@dataclass(frozen=True, kw_only=True)
+class Attack(AdversarialParams):
+    """An attack: its settings, and ``clip``, None or the (low, high) range of valid inputs
+    (the dataset's, not a config key)."""
+
+    clip: tuple[float, float] | None = param(None, description="Range of valid inputs.")
+
+    def __post_init__(self) -> None:
+        if isinstance(self.clip, list):  # from YAML/JSON; a tuple keeps the attack hashable
+            object.__setattr__(self, "clip", tuple(self.clip))
+        if self.clip is not None and not _valid_range(self.clip):
+            raise ValueError(f"clip must be None or (low, high) with low < high, got {self.clip!r}")
+        super().__post_init__()
+
     @classmethod
-    def from_dict(cls, settings: dict[str, Any]) -> Attack:
-        """Build an attack from a config mapping, refusing unknown or missing keys."""
-        known = [f.name for f in fields(cls)]
-        unknown = sorted(set(settings) - set(known))
-        if unknown:
-            raise ValueError(f"unknown attack settings {unknown}; known: {known}")
-        missing = [name for name in ("kind", "norm", "eps") if name not in settings]
-        if missing:
-            raise ValueError(f"missing attack settings {missing}")
-        return cls(**settings)
+    def from_params(
+        cls, settings: AdversarialParams, clip: Sequence[float] | None = None
+    ) -> Attack:
+        values = {f.name: getattr(settings, f.name) for f in fields(AdversarialParams)}
+        return cls(**values, clip=tuple(clip) if clip else None)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any] | None, where: str = "attack") -> Attack:
+        """An attack from a config mapping (plus an optional ``clip``), checked against
+        :class:`AdversarialParams`: unknown or missing keys and bad values are refused."""
+        values = dict(values or {})
+        clip = values.pop("clip", None)
+        return cls.from_params(AdversarialParams.from_dict(values, where), clip)
 
     @property
     def n_steps(self) -> int:
@@ -74,29 +94,6 @@ class Attack:
 
 def _is_real(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _problems(attack: Attack) -> list[str]:
-    """Every invalid field of ``attack``, each message starting with the field's name."""
-    problems = []
-    if attack.kind not in KINDS:
-        problems.append(f"kind must be one of {KINDS}, got {attack.kind!r}")
-    if attack.norm not in NORMS:
-        problems.append(f"norm must be one of {NORMS}, got {attack.norm!r}")
-    elif attack.kind == "fgsm" and attack.norm != "linf":
-        problems.append(f"norm must be 'linf' for FGSM, got {attack.norm!r}")
-    if not (_is_real(attack.eps) and attack.eps > 0):
-        problems.append(f"eps must be a number > 0, got {attack.eps!r}")
-    if attack.step_size is not None and not (_is_real(attack.step_size) and attack.step_size > 0):
-        problems.append(f"step_size must be a number > 0 or None, got {attack.step_size!r}")
-    is_int = isinstance(attack.steps, int) and not isinstance(attack.steps, bool)
-    if not (is_int and attack.steps >= 1):
-        problems.append(f"steps must be an integer >= 1, got {attack.steps!r}")
-    if not isinstance(attack.random_start, bool):
-        problems.append(f"random_start must be true or false, got {attack.random_start!r}")
-    if attack.clip is not None and not _valid_range(attack.clip):
-        problems.append(f"clip must be None or (low, high) with low < high, got {attack.clip!r}")
-    return problems
 
 
 def _valid_range(clip: Any) -> bool:

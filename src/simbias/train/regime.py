@@ -9,52 +9,44 @@ A regime is a config entry whose sections switch pieces on:
 - ``ensemble``: average the logits of independently trained members (run level).
 
 So ``useful+sam`` is ``{useful: ..., sam: ...}`` and ``adv+sam`` is
-``{adversarial: ..., sam: ...}``; a new piece is one small class plus a config section.
+``{adversarial: ..., sam: ...}``. Each piece is one module of :mod:`simbias.train.pieces`,
+named after its section; a new update rule or input transform is one new module there.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import torch
 from torch import nn
 from torch.nn import functional as F
 
-from simbias.train.adversarial import Attack, perturb
-from simbias.train.optim import base_optimizer, build_optimizer
-from simbias.train.sam import SAM, bn_stats_frozen
-from simbias.train.spec import TrainSpec, settings_from_dict
+from simbias.train.optim import build_optimizer
+from simbias.train.pieces import PIECES
+from simbias.train.spec import TrainSpec
+
+if TYPE_CHECKING:
+    from simbias.train.pieces.ensemble import EnsembleParams
+    from simbias.train.pieces.useful import UsefulParams
+
+#: Regime keys that are not pieces.
+NOT_PIECES = ("name", "train", "description")
 
 
-@dataclass(frozen=True)
-class SamUpdate:
-    """Sharpness-aware update: gradient at w + e(w), applied at w by the base optimizer
-    (SGD or Adam; Foret et al. 2021)."""
+class Update(Protocol):
+    """An update rule: the optimizer it steps, and one training step on a batch."""
 
-    rho: float = 0.05
-    adaptive: bool = False
+    def build_optimizer(self, spec: TrainSpec, model: nn.Module) -> torch.optim.Optimizer: ...
 
-    def __post_init__(self) -> None:
-        if not self.rho > 0:
-            raise ValueError(f"sam.rho must be > 0, got {self.rho}")
-
-    def build_optimizer(self, spec: TrainSpec, model: nn.Module) -> torch.optim.Optimizer:
-        cls, settings = base_optimizer(spec)
-        return SAM(model.parameters(), cls, rho=self.rho, adaptive=self.adaptive, **settings)
-
-    def __call__(self, model, optimizer, inputs, labels):
-        logits = model(inputs)
-        loss = F.cross_entropy(logits, labels)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.first_step(zero_grad=True)
-        # BatchNorm statistics come from the first pass only.
-        with bn_stats_frozen(model):
-            F.cross_entropy(model(inputs), labels).backward()
-        optimizer.second_step(zero_grad=True)
-        return loss, logits
+    def __call__(
+        self,
+        model: nn.Module,
+        optimizer: torch.optim.Optimizer,
+        inputs: torch.Tensor,
+        labels: torch.Tensor,
+    ) -> tuple[torch.Tensor, torch.Tensor]: ...
 
 
 @dataclass(frozen=True)
@@ -73,83 +65,46 @@ class PlainUpdate:
         return loss, logits
 
 
-@dataclass(frozen=True)
-class AdversarialTransform:
-    """Replace each batch by adversarial examples before the step (Madry et al. 2018)."""
-
-    attack: Attack
-
-    def __call__(self, model, inputs, labels, generator):
-        return perturb(model, inputs, labels, self.attack, generator=generator)
-
-
-@dataclass(frozen=True)
-class UsefulSettings:
-    """USEFUL (Nguyen et al. 2024): after ``separating_epoch`` epochs, cluster each class's
-    network outputs in two with k-means and upsample the slow-learnable (higher-loss) cluster
-    ``upsample_factor`` times in total (2 = its examples appear twice), then retrain."""
-
-    separating_epoch: int
-    upsample_factor: int = 2
-
-    def __post_init__(self) -> None:
-        if self.separating_epoch < 1:
-            raise ValueError(f"useful.separating_epoch must be >= 1, got {self.separating_epoch}")
-        if self.upsample_factor < 2:
-            raise ValueError(f"useful.upsample_factor must be >= 2, got {self.upsample_factor}")
-
-
-@dataclass(frozen=True)
-class EnsembleSettings:
-    """Average the logits of ``members`` independently trained networks."""
-
-    members: int = 5
-
-    def __post_init__(self) -> None:
-        if self.members < 2:
-            raise ValueError(f"ensemble.members must be >= 2, got {self.members}")
-
-
 InputTransform = Callable[[nn.Module, torch.Tensor, torch.Tensor, torch.Generator], torch.Tensor]
-Update = PlainUpdate | SamUpdate
 
 
 @dataclass(frozen=True)
 class Regime:
     name: str
     train: TrainSpec
-    update: PlainUpdate | SamUpdate = PlainUpdate()
-    transform: AdversarialTransform | None = None
-    useful: UsefulSettings | None = None
-    ensemble: EnsembleSettings | None = None
+    update: Update = PlainUpdate()
+    transform: InputTransform | None = None
+    useful: UsefulParams | None = None
+    ensemble: EnsembleParams | None = None
 
     @classmethod
-    def from_dict(cls, spec: dict[str, Any], input_range=None) -> Regime:
-        """Build from a resolved regime spec ``{name, train, [sam], [adversarial], ...}``.
+    def from_dict(cls, spec: dict[str, Any], input_range: Sequence[float] | None = None) -> Regime:
+        """Build from a resolved regime spec ``{name, train, [sam], [adversarial], ...}``:
+        each other section is a piece, looked up in ``PIECES`` and put in its slot.
         ``input_range`` (the dataset's valid range) bounds adversarial examples."""
-        known = {"name", "train", "sam", "adversarial", "useful", "ensemble", "description"}
-        unknown = sorted(set(spec) - known)
+        name = spec.get("name")
+        unknown = sorted(set(spec) - set(NOT_PIECES) - set(PIECES.names()))
         if unknown:
-            raise ValueError(f"regime {spec.get('name')!r}: unknown sections {unknown}")
-        transform = None
-        if spec.get("adversarial") is not None:
-            attack = dict(spec["adversarial"])
-            attack.setdefault("clip", tuple(input_range) if input_range else None)
-            transform = AdversarialTransform(Attack.from_dict(attack))
-        return cls(
-            name=spec["name"],
-            train=TrainSpec.from_dict(spec.get("train", {})),
-            update=settings_from_dict(SamUpdate, "sam", spec["sam"])
-            if spec.get("sam") is not None
-            else PlainUpdate(),
-            transform=transform,
-            useful=settings_from_dict(UsefulSettings, "useful", spec["useful"])
-            if spec.get("useful") is not None
-            else None,
-            ensemble=settings_from_dict(EnsembleSettings, "ensemble", spec["ensemble"])
-            if spec.get("ensemble") is not None
-            else None,
-        )
+            raise ValueError(
+                f"regime {name!r}: unknown sections {unknown}; known: "
+                f"{[*NOT_PIECES, *PIECES.names()]}"
+            )
+        slots: dict[str, Any] = {}
+        filled_by: dict[str, str] = {}
+        for section, values in spec.items():
+            if section in NOT_PIECES or values is None:
+                continue
+            entry = PIECES.get(section)
+            slot = entry.meta["slot"]
+            if slot in slots:
+                raise ValueError(
+                    f"regime {name!r}: {filled_by[slot]} and {section} both set the {slot}"
+                )
+            params = entry.params.from_dict(values, f"regime {name}/{section}")
+            slots[slot] = entry.obj.from_params(params, input_range)
+            filled_by[slot] = section
+        train = TrainSpec.from_dict(spec.get("train"), f"regime {name}/train")
+        return cls(name=spec["name"], train=train, **slots)
 
     @classmethod
     def plain(cls, spec: TrainSpec, name: str = "sgd") -> Regime:

@@ -23,9 +23,9 @@ from simbias.io import save_npz_atomic, save_torch_atomic, write_json_atomic, wr
 from simbias.models import build_model
 from simbias.models.ensemble import LogitEnsemble
 from simbias.provenance import code_version
-from simbias.train.dynamics import DynamicsRecorder, DynamicsSettings
 from simbias.train.engine import TensorData, fit, predict_logits
-from simbias.train.probes import build_probes
+from simbias.train.recorders import build_probes
+from simbias.train.recorders.dynamics import DynamicsRecorder, DynamicsSettings
 from simbias.train.regime import Regime
 from simbias.train.seeding import seed_everything
 from simbias.train.useful import plan_upsampling
@@ -47,8 +47,8 @@ def build_run_model(run_spec: dict[str, Any], card: dict[str, Any]) -> nn.Module
     """The architecture of a run: one network, or an ensemble of them."""
     model_cfg = dict(run_spec["model"])
     kind = model_cfg.pop("kind")
-    ensemble = run_spec["regime"].get("ensemble")
-    count = ensemble["members"] if ensemble else 1
+    ensemble = Regime.from_dict(run_spec["regime"]).ensemble
+    count = ensemble.members if ensemble else 1
     members = [
         build_model(kind, model_cfg, card["input_shape"], card["n_classes"]) for _ in range(count)
     ]
@@ -98,7 +98,7 @@ def _train_member(
     model = fresh_model()
     recorder = None
     if run_spec.get("dynamics"):
-        settings = DynamicsSettings.from_dict(run_spec["dynamics"])
+        settings = DynamicsSettings.from_dict(run_spec["dynamics"], "dynamics")
         recorder = DynamicsRecorder(settings, train.x, train.y, seed)
     result = fit(
         model,

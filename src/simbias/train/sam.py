@@ -52,12 +52,11 @@ class SAM(torch.optim.Optimizer):
         self,
         params: Iterable[torch.Tensor] | Iterable[dict[str, Any]],
         base_optimizer_cls: type[torch.optim.Optimizer],
-        rho: float = 0.05,
+        rho: float,
         adaptive: bool = False,
         **base_kwargs: Any,
     ) -> None:
-        if not rho >= 0:
-            raise ValueError(f"rho must be >= 0, got {rho}")
+        # rho's default and bound are the regime piece's (simbias.train.pieces.sam).
         super().__init__(params, dict(rho=rho, adaptive=adaptive, **base_kwargs))
         # The base optimizer adopts our group dicts (it fills in its own defaults in place);
         # sharing its list too keeps the two views identical.

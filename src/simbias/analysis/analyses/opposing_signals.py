@@ -1,0 +1,35 @@
+"""opposing_signals: paired groups of training examples whose losses swing in opposition
+(Rosenfeld & Risteski 2023), from the dynamics the run recorded."""
+
+from __future__ import annotations
+
+from simbias.analysis.catalogue import ANALYSES, RunInputs
+
+
+@ANALYSES.register(
+    "opposing_signals",
+    caption="""Opposing signals (Rosenfeld & Risteski 2023): the training examples whose
+    loss changes most, split in two groups, how much the groups' losses move in opposition,
+    their label purity and share of planted outliers; with edge-of-stability statistics of
+    the sharpness where it was recorded.""",
+    title="opposing_signals",
+    needs=("dynamics",),
+)
+def opposing_signals(run: RunInputs, settings: None) -> dict[str, float]:
+    import numpy as np
+
+    from simbias.analysis.opposing_signals import opposing_signals_analysis
+    from simbias.data.store import load_split
+    from simbias.train.recorders.dynamics import DYNAMICS_NAME
+
+    path = run.run_dir / DYNAMICS_NAME
+    if not path.exists():
+        raise FileNotFoundError(
+            f"{path} is missing: the opposing_signals analysis needs the experiment's dynamics"
+        )
+    with np.load(path) as npz:
+        dynamics = {key: npz[key] for key in npz.files}
+    train = load_split(run.data_dir, "train")
+    return opposing_signals_analysis(
+        dynamics, labels=train.y, outlier_mask=train.attributes.get("outlier")
+    )

@@ -1,0 +1,1 @@
+"""The dataset kinds: one module each, named after the kind (see simbias.data.base)."""

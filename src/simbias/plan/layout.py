@@ -1,0 +1,58 @@
+"""Every path of the results tree, spelled in this one place.
+
+Snakemake's rules, the plan and the scripts take their paths from here; nothing else
+builds ``seed{...}`` or cuts a group out of a path. A *group* is the directory of a
+(dataset, model, regime[, recorders]) combination whose seeds one training job trains.
+"""
+
+from __future__ import annotations
+
+RESULTS = "results"
+DATA = f"{RESULTS}/data/{{dataset}}"
+#: Staged artefacts of a group's training job, one ``seed{s}/`` per seed.
+SEED_BATCH = f"{RESULTS}/runs/{{group}}/seeds"
+RUNS_ROOT = f"{RESULTS}/runs"
+RUN = f"{RESULTS}/runs/{{group}}/seed{{seed}}"
+MODEL = f"{RUN}/model.pt"
+HISTORY = f"{RUN}/history.csv"
+FINAL = f"{RUN}/final.json"
+#: One JSON per (analysis, group), keyed ``seed{s}``.
+ANALYSIS = f"{RESULTS}/analysis/{{analysis}}/{{group}}.json"
+TABLE_RUNS = f"{RESULTS}/tables/{{analysis}}_runs.csv"
+TABLE_SUMMARY = f"{RESULTS}/tables/{{analysis}}.csv"
+TABLE_MARKDOWN = f"{RESULTS}/tables/{{analysis}}.md"
+FIGURE_PNG = f"{RESULTS}/figures/{{figure}}.png"
+FIGURE_PDF = f"{RESULTS}/figures/{{figure}}.pdf"
+CLAIMS_CSV = f"{RESULTS}/tables/claims.csv"
+CLAIMS_MARKDOWN = f"{RESULTS}/tables/claims.md"
+CLAIMS_METRICS = f"{RESULTS}/metrics/claims.json"
+PLOTS = f"{RESULTS}/plots"
+REPORT = f"{RESULTS}/report.html"
+#: The plan's job specs, one JSON per job, rewritten only when they change.
+SPEC = f"{RESULTS}/specs/{{job}}.json"
+LOG = f"{RESULTS}/logs/{{job}}.log"
+
+#: A seed's directory name inside its group (run directory and seed batch alike).
+SEED_DIR = "seed{seed}"
+#: Joins a regime and what its runs record into a group's last path component.
+RECORDS_MARK = "@"
+
+
+def group_path(dataset: str, model: str, regime: str, records: tuple[str, ...] = ()) -> str:
+    """``dataset/model/regime``, or ``dataset/model/regime@rec1+rec2`` for runs that
+    record dynamics or probes (so they never share a directory with runs that do not)."""
+    last = regime + (RECORDS_MARK + "+".join(records) if records else "")
+    return f"{dataset}/{model}/{last}"
+
+
+def run_path(group: str, seed: int) -> str:
+    """A run's directory below ``results/runs``."""
+    return f"{group}/{SEED_DIR.format(seed=seed)}"
+
+
+def fill(pattern: str, **values: object) -> str:
+    return pattern.format(**values)
+
+
+#: Wildcard constraints of the patterns above (names are path components, see SAFE_NAME).
+GROUP_PATTERN = r"[A-Za-z0-9_+-][A-Za-z0-9_.+-]*/[A-Za-z0-9_+-][A-Za-z0-9_.+-]*/[A-Za-z0-9_.+@-]+"

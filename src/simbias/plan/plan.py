@@ -1,0 +1,195 @@
+"""The typed plan, computed once from the config: runs, groups, and every job with its
+inputs, outputs and spec. Snakemake's rules and the DVC stages read it; nothing else
+resolves a run or spells a path."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from simbias.plan import layout
+from simbias.plan.catalogue import entry
+from simbias.plan.config import ConfigError, declared, enabled_experiments
+from simbias.plan.runs import Run, RunUse, experiment_runs, run_specs, seed_groups
+
+
+@dataclass
+class Plan:
+    config: dict[str, Any]
+    #: Runs per experiment, in the config's order.
+    runs: dict[str, list[Run]]
+    #: Run path -> resolved spec.
+    specs: dict[str, dict[str, Any]]
+    #: Group -> {"vmap": bool, "runs": [specs by seed]} (the training job's spec).
+    groups: dict[str, dict[str, Any]]
+    #: (analysis, group) -> the analysis job's spec.
+    analyses: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, config: dict[str, Any]) -> Plan:
+        experiments = enabled_experiments(config)
+        runs = {name: experiment_runs(config, name) for name in experiments}
+        specs = run_specs(config)
+        plan = cls(config, runs, specs, seed_groups(config, specs))
+        plan.analyses = plan._analysis_jobs()
+        return plan
+
+    # --- what experiments use -------------------------------------------------------
+    @property
+    def experiments(self) -> dict[str, dict[str, Any]]:
+        return enabled_experiments(self.config)
+
+    def uses(self, field_name: str | None = None, item: str | None = None) -> list[RunUse]:
+        """Runs of the experiments whose ``field_name`` list names ``item`` (all runs when
+        no field is given), each as the experiment uses it."""
+        return [
+            RunUse(name, run)
+            for name, spec in self.experiments.items()
+            if field_name is None or item in spec.get(field_name, [])
+            for run in self.runs[name]
+        ]
+
+    @staticmethod
+    def manifest(uses: list[RunUse], pattern: str) -> list[dict[str, Any]]:
+        """One entry per use: its row keys and ``pattern`` filled with its run's group
+        and seed."""
+        return [
+            {**use.keys(), "path": pattern.format(group=use.run.group, seed=use.run.seed)}
+            for use in uses
+        ]
+
+    def group_data(self, group: str) -> str:
+        """The dataset directory a group trains on."""
+        return layout.DATA.format(dataset=self.groups[group]["runs"][0]["dataset"])
+
+    def datasets(self) -> list[str]:
+        return sorted({spec["dataset"] for spec in self.experiments.values()})
+
+    # --- analyses -----------------------------------------------------------------
+    def _analysis_jobs(self) -> dict[tuple[str, str], dict[str, Any]]:
+        jobs: dict[tuple[str, str], dict[str, Any]] = {}
+        settings_of: dict[tuple[str, str], tuple[str, str]] = {}
+        for use in self.uses():
+            spec = self.experiments[use.experiment]
+            for analysis in spec.get("analyses", []):
+                key = (analysis, use.run.group)
+                settings = spec.get("analysis_settings", {}).get(analysis, {})
+                encoded = json.dumps(settings, sort_keys=True)
+                if key in settings_of and settings_of[key][0] != encoded:
+                    raise ConfigError(
+                        f"config key experiments/{use.experiment}/analysis_settings/{analysis}:"
+                        f" experiments/{settings_of[key][1]} runs {analysis} on "
+                        f"{use.run.group} with other settings"
+                    )
+                settings_of[key] = (encoded, use.experiment)
+                job = jobs.setdefault(
+                    key,
+                    {"analysis": analysis, "dataset": use.run.dataset, "runs": {},
+                     "settings": settings},
+                )  # fmt: skip
+                job["runs"][str(use.run.seed)] = layout.RUN.format(
+                    group=use.run.group, seed=use.run.seed
+                )
+        for job in jobs.values():
+            job["runs"] = dict(sorted(job["runs"].items(), key=lambda item: int(item[0])))
+        return jobs
+
+    def analysis_manifest(self, analysis: str) -> list[dict[str, Any]]:
+        return self.manifest(
+            self.uses("analyses", analysis), layout.ANALYSIS.replace("{analysis}", analysis)
+        )
+
+    # --- figures, claims, plot data ----------------------------------------------------
+    def figure_manifest(self, figure: str) -> list[dict[str, Any]]:
+        source = entry("figures", figure)["source"]
+        if source.startswith("analysis:"):
+            pattern = layout.ANALYSIS.replace("{analysis}", source.removeprefix("analysis:"))
+        else:
+            pattern = {"history": layout.HISTORY, "final": layout.FINAL}[source]
+        return self.manifest(self.uses("figures", figure), pattern)
+
+    def claim_summaries(self) -> dict[str, str]:
+        """Summary tables of every analysis an experiment with claims runs."""
+        names = {
+            analysis
+            for spec in self.experiments.values()
+            if spec.get("claims")
+            for analysis in spec.get("analyses", [])
+        }
+        return {name: layout.TABLE_SUMMARY.format(analysis=name) for name in sorted(names)}
+
+    def claim_manifest(self, pattern: str) -> list[dict[str, Any]]:
+        entries = []
+        for name in declared(self.config, "claims"):
+            entries += self.manifest(self.uses("claims", name), pattern)
+        unique = {(e["experiment"], e["path"]): e for e in entries}
+        return sorted(unique.values(), key=lambda e: (e["experiment"], e["path"]))
+
+    # --- the jobs' input files --------------------------------------------------------
+    def analysis_inputs(self, analysis: str, group: str) -> list[str]:
+        """The final.json and model.pt of every seed the analysis reads in this group."""
+        seeds = [int(s) for s in self.analyses[(analysis, group)]["runs"]]
+        return [
+            pattern.format(group=group, seed=seed)
+            for seed in seeds
+            for pattern in (layout.FINAL, layout.MODEL)
+        ]
+
+    def table_inputs(self, analysis: str) -> list[str]:
+        return sorted({e["path"] for e in self.analysis_manifest(analysis)})
+
+    def figure_inputs(self, figure: str) -> list[str]:
+        return sorted({e["path"] for e in self.figure_manifest(figure)})
+
+    def claims_inputs(self) -> list[str]:
+        paths = list(self.claim_summaries().values())
+        for pattern in (layout.FINAL, layout.HISTORY):
+            paths += [e["path"] for e in self.claim_manifest(pattern)]
+        return paths
+
+    def plot_data_inputs(self) -> list[str]:
+        return sorted({e["path"] for e in self.manifest(self.uses(), layout.HISTORY)})
+
+    # --- the jobs' specs ---------------------------------------------------------------
+    def job_specs(self) -> dict[str, dict[str, Any]]:
+        """Every job's spec by job id (``layout.SPEC`` names its file): all a job needs
+        besides its input and output paths, so no rule passes a document on the command
+        line."""
+        specs: dict[str, dict[str, Any]] = {}
+        for name in self.datasets():
+            specs[f"data/{name}"] = {"name": name, **self.config["datasets"][name]}
+        for group, batch in self.groups.items():
+            specs[f"train/{group}"] = batch
+        for (analysis, group), job in self.analyses.items():
+            specs[f"analysis/{analysis}/{group}"] = job
+        for analysis in declared(self.config, "analyses"):
+            specs[f"table/{analysis}"] = {
+                "analysis": analysis,
+                "manifest": self.analysis_manifest(analysis),
+            }
+        for figure in declared(self.config, "figures"):
+            specs[f"figure/{figure}"] = {"figure": figure, "manifest": self.figure_manifest(figure)}
+        if declared(self.config, "claims"):
+            specs["claims"] = {
+                "summaries": self.claim_summaries(),
+                "finals": self.claim_manifest(layout.FINAL),
+                "histories": self.claim_manifest(layout.HISTORY),
+                "experiments": self.experiments,
+            }
+        specs["plot_data"] = {"manifest": self.manifest(self.uses(), layout.HISTORY)}
+        return specs
+
+    def final_targets(self) -> list[str]:
+        targets = [
+            layout.TABLE_MARKDOWN.format(analysis=a) for a in declared(self.config, "analyses")
+        ]
+        for figure in declared(self.config, "figures"):
+            targets += [
+                layout.FIGURE_PNG.format(figure=figure),
+                layout.FIGURE_PDF.format(figure=figure),
+            ]
+        if declared(self.config, "claims"):
+            targets.append(layout.CLAIMS_MARKDOWN)
+        targets.append(layout.PLOTS)
+        return targets

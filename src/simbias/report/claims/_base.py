@@ -1,0 +1,143 @@
+"""What every claim shares: the evidence it reads, the row it writes, the catalogue it
+registers in, and how it prints a measurement."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from simbias.analysis.aggregate import bootstrap_ci
+from simbias.components import Catalogue, Entry
+
+#: One module per paper, several claims in each; every claim registers its ``paper`` (the
+#: citation its rows carry) and a one-sentence ``caption``.
+CLAIMS = Catalogue("claim", "simbias.report.claims", one_per_module=False)
+
+SB_SPLITS = ("test", "s_rand", "sc_rand")
+
+
+@dataclass
+class Evidence:
+    """What claims read: per-analysis summaries over seeds, per-run final metrics, and
+    per-epoch histories, each with the run keys (experiment, dataset, model, regime, seed)."""
+
+    summaries: dict[str, pd.DataFrame] = field(default_factory=dict)
+    runs: pd.DataFrame = field(default_factory=pd.DataFrame)
+    histories: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def summary(self, analysis: str, experiment: str) -> pd.DataFrame:
+        if analysis not in self.summaries:
+            raise ValueError(f"claims need the {analysis} analysis; add it to the experiment")
+        table = self.summaries[analysis]
+        part = table[table["experiment"] == experiment]
+        if part.empty:
+            raise ValueError(f"no {analysis} results for experiment {experiment!r}")
+        return part
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClaimRow:
+    """One checked claim: the claims table's columns, in order, then what the table does not
+    show but the dvc metrics need to tell rows apart: ``check``, the claim's registered name
+    (several claims may share an experiment and regime), and ``variant``, what tells apart
+    one claim's rows on one experiment and regime (FARMS: the alpha estimator), if any."""
+
+    paper: str
+    claim: str
+    experiment: str
+    regime: str
+    measured: str
+    paper_reports: str
+    criterion: str
+    n_seeds: int
+    verdict: str
+    check: str = field(metadata={"column": False})
+    variant: str = field(default="", metadata={"column": False})
+
+    def record(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+#: The columns of claims.csv and claims.md.
+CLAIM_COLUMNS = [f.name for f in dataclasses.fields(ClaimRow) if f.metadata.get("column", True)]
+#: Every field of a row, as check_claims' table carries them.
+ROW_FIELDS = [f.name for f in dataclasses.fields(ClaimRow)]
+
+
+class Claim:
+    """A claim of a paper, checked on one experiment's evidence. Subclasses register in
+    CLAIMS and implement :meth:`rows`, building each row with :meth:`row`."""
+
+    @classmethod
+    def entry(cls) -> Entry:
+        for entry in CLAIMS.entries():
+            if entry.obj is cls:
+                return entry
+        raise ValueError(f"{cls.__name__} is not a registered claim")
+
+    @property
+    def name(self) -> str:
+        return self.entry().name
+
+    def rows(self, evidence: Evidence, experiment: str, spec: dict[str, Any]) -> list[ClaimRow]:
+        raise NotImplementedError
+
+    def row(
+        self,
+        *,
+        claim: str,
+        experiment: str,
+        regime: str,
+        measured: str,
+        criterion: str,
+        n_seeds: int,
+        passed: bool,
+        paper_reports: str = "",
+        variant: str = "",
+    ) -> ClaimRow:
+        """A row of this claim: its paper is the claim's own, not the experiment's."""
+        entry = self.entry()
+        return ClaimRow(
+            paper=entry.meta["paper"],
+            claim=claim,
+            experiment=experiment,
+            regime=regime,
+            measured=measured,
+            paper_reports=paper_reports or "n/a",
+            criterion=criterion,
+            n_seeds=n_seeds,
+            verdict="PASS" if passed else "FAIL",
+            check=entry.name,
+            variant=variant,
+        )
+
+
+def stat_of(summary: pd.DataFrame, split: str, metric: str) -> pd.Series:
+    """The one summary row of ``split`` / ``metric``."""
+    match = summary[(summary["split"] == split) & (summary["metric"] == metric)]
+    if len(match) != 1:
+        raise ValueError(f"expected one summary row for {split} {metric}, found {len(match)}")
+    return match.iloc[0]
+
+
+def regime_stat(
+    summary: pd.DataFrame, regime: str, split: str, metric: str, claim: str
+) -> pd.Series:
+    """The one summary row of ``regime`` for ``split`` / ``metric``."""
+    part = summary[summary["regime"] == regime]
+    if part.empty:
+        raise ValueError(f"{claim}: no results for regime {regime!r}")
+    return stat_of(part, split, metric)
+
+
+def fmt_stat(stat: pd.Series) -> str:
+    return f"{stat['mean']:.3f} [{stat['ci_low']:.3f}, {stat['ci_high']:.3f}]"
+
+
+def fmt_values(values: np.ndarray) -> str:
+    low, high = bootstrap_ci(values)
+    return f"{np.mean(values):.3f} [{low:.3f}, {high:.3f}]"

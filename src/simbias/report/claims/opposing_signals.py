@@ -1,0 +1,105 @@
+"""Rosenfeld & Risteski 2023, Outliers with Opposing Signals: paired outlier groups
+oscillate in opposition, and full-batch GD sits at the edge of stability (sharpness about
+2 / lr); SAM ends flatter."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from simbias.report.claims._base import CLAIMS, Claim, ClaimRow, Evidence, fmt_stat, regime_stat
+
+PAPER = (
+    "Rosenfeld & Risteski 2023, Outliers with Opposing Signals Have an Outsized Effect on "
+    "Neural Network Optimization"
+)
+
+
+@CLAIMS.register(
+    "opposing_groups_oscillate",
+    paper=PAPER,
+    caption="The two groups of examples whose loss changes most move in opposition: their "
+    "loss changes are negatively correlated (95% CI below 0).",
+)
+class OpposingGroupsOscillate(Claim):
+    def rows(self, evidence: Evidence, experiment: str, spec: dict[str, Any]) -> list[ClaimRow]:
+        summary = evidence.summary("opposing_signals", experiment)
+        rows = []
+        for regime in spec.get("claim_regimes") or sorted(summary["regime"].unique()):
+            stat = regime_stat(summary, regime, "opposition", "correlation", self.name)
+            measured = f"correlation of the groups' loss changes {fmt_stat(stat)}"
+            if not np.isfinite(stat["mean"]):
+                sizes = [regime_stat(summary, regime, f"group_{g}", "size", self.name)["mean"]
+                         for g in "ab"]  # fmt: skip
+                measured += (
+                    f" (group sizes {sizes[0]:.1f} and {sizes[1]:.1f} on average: in some seed"
+                    " every top-changing example moves the same way, so no opposing pair)"
+                )
+            rows.append(self.row(
+                claim=f"under {regime}, the paired outlier groups' losses oscillate in "
+                f"opposition ({spec['model']} on {spec['dataset']})",
+                experiment=experiment, regime=regime, measured=measured,
+                criterion="95% CI of the correlation entirely below 0",
+                n_seeds=int(stat["n"]), passed=bool(stat["ci_high"] < 0),
+                paper_reports="opposing groups' losses oscillate in opposition",
+            ))  # fmt: skip
+        return rows
+
+
+@CLAIMS.register(
+    "sharpness_reaches_two_over_lr",
+    paper=PAPER,
+    caption="Under full-batch GD sharpness rises to about 2 / lr (the edge of stability).",
+)
+class SharpnessReachesTwoOverLr(Claim):
+    """The largest sharpness measured, in units of 2 / lr, must lie in [low, high]."""
+
+    low, high = 0.9, 1.5
+
+    def rows(self, evidence: Evidence, experiment: str, spec: dict[str, Any]) -> list[ClaimRow]:
+        summary = evidence.summary("opposing_signals", experiment)
+        rows = []
+        for regime in spec.get("claim_regimes") or ["gd"]:
+            ratio = regime_stat(summary, regime, "sharpness_over_two_over", "lr", self.name)
+            final = regime_stat(summary, regime, "final", "sharpness", self.name)
+            bound = regime_stat(summary, regime, "two_over", "lr", self.name)
+            rows.append(self.row(
+                claim=f"under {regime}, sharpness rises to about 2/lr ({spec['model']} on "
+                f"{spec['dataset']})",
+                experiment=experiment, regime=regime,
+                measured=f"max sharpness / (2/lr) {fmt_stat(ratio)}; final sharpness "
+                f"{fmt_stat(final)}, 2/lr {bound['mean']:.3g}",
+                criterion=f"mean of max sharpness / (2/lr) in [{self.low}, {self.high}]",
+                n_seeds=int(ratio["n"]), passed=bool(self.low <= ratio["mean"] <= self.high),
+                paper_reports="sharpness hovers at 2/lr under GD (edge of stability)",
+            ))  # fmt: skip
+        return rows
+
+
+@CLAIMS.register(
+    "sam_ends_flatter",
+    paper=PAPER,
+    caption="SAM ends in a flatter region than the same optimizer without it: lower final "
+    "sharpness, 95% CIs apart.",
+)
+class SamEndsFlatter(Claim):
+    """``claim_pairs``: [[sam regime, baseline]] (default [[gd+sam, gd]])."""
+
+    def rows(self, evidence: Evidence, experiment: str, spec: dict[str, Any]) -> list[ClaimRow]:
+        summary = evidence.summary("opposing_signals", experiment)
+        rows = []
+        for treated, baseline in spec.get("claim_pairs") or [["gd+sam", "gd"]]:
+            sam = regime_stat(summary, treated, "final", "sharpness", self.name)
+            base = regime_stat(summary, baseline, "final", "sharpness", self.name)
+            rows.append(self.row(
+                claim=f"{treated} ends flatter than {baseline} ({spec['model']} on "
+                f"{spec['dataset']})",
+                experiment=experiment, regime=f"{treated} vs {baseline}",
+                measured=f"final sharpness {treated} {fmt_stat(sam)}, {baseline} "
+                f"{fmt_stat(base)}",
+                criterion="95% CIs do not overlap, SAM lower",
+                n_seeds=int(sam["n"]), passed=bool(sam["ci_high"] < base["ci_low"]),
+                paper_reports="SAM finds flatter minima (Foret et al. 2021)",
+            ))  # fmt: skip
+        return rows
