@@ -13,7 +13,7 @@ def main() -> None:
     parser.add_argument("--batch", required=True, help="seed batch directory")
     parser.add_argument("--out", required=True, help="run directory")
     args = parser.parse_args()
-    runs = read_job_spec(args.spec)["runs"]
+    runs = read_job_spec(args.spec, job=f"collect {args.out}")["runs"]
     (run_spec,) = [spec for spec in runs if spec["seed"] == args.seed]
     collect_seed(run_spec, args.batch, args.out)
 

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from test_real_data import fake_cifar, table, with_checksums
 
-from simbias.analysis.neuron_simplicity import load_probe_pool
+from simbias.analysis.probe_pool import load_probe_pool
 from simbias.data.base import GENERATORS, get_generator
 from simbias.data.generators.cifar_cue_conflict import CifarCueConflict
-from simbias.data.real import CHECKSUMS, CIFAR_DIR
+from simbias.data.real_files import CHECKSUMS, CIFAR_DIR
 from simbias.data.store import DatasetCorruptError, load_split, write_dataset
 
 PROBES = ("conflict", "shape_only", "texture_only", "colour_only")

@@ -27,9 +27,11 @@ SPEC = {
 def _train(data: Path, root: Path) -> subprocess.Popen:
     """The DAG's training job for a group of one run: artefacts staged in root/batch,
     checkpoints in root/runs/{run}."""
-    group = json.dumps({"vmap": False, "runs": [SPEC]})
+    spec = root / "specs" / "train" / "blobs" / "mlp" / "sgd.json"
+    spec.parent.mkdir(parents=True, exist_ok=True)
+    spec.write_text(json.dumps({"vmap": False, "runs": [SPEC]}))
     command = [
-        sys.executable, str(REPO / "scripts" / "train.py"), "--group", group, "--data",
+        sys.executable, str(REPO / "scripts" / "train.py"), "--spec", str(spec), "--data",
         str(data), "--out", str(root / "batch"), "--work-root", str(root / "runs"),
         "--threads", "1",
     ]  # fmt: skip

@@ -16,6 +16,7 @@ LAYER = {
     "io": 0,
     "provenance": 0,
     "components": 0,
+    "params": 0,
     "plan": 0,
     "data": 1,
     "models": 1,

@@ -11,7 +11,6 @@ from conftest import train_cue_conflict_run
 from torch import nn
 
 from simbias.analysis.neuron_simplicity import (
-    ProbePool,
     channel_activations,
     conv_layers,
     effective_input_types,
@@ -20,12 +19,12 @@ from simbias.analysis.neuron_simplicity import (
     input_type_counts,
     layer_activations,
     layer_simplicity,
-    load_probe_pool,
     neuron_simplicity,
     preferred_concepts,
     top_k_indices,
     total_variation,
 )
+from simbias.analysis.probe_pool import ProbePool, load_probe_pool
 from simbias.models import build_model
 
 

@@ -15,13 +15,12 @@ import pytest
 from simbias.data.base import GENERATORS, DatasetGenerator, get_generator
 from simbias.data.generators.cifar10 import Cifar10
 from simbias.data.generators.mnist_cifar import MnistCifarDominoes
-from simbias.data.real import (
+from simbias.data.real import load_cifar10, load_mnist
+from simbias.data.real_files import (
     CHECKSUMS,
     CIFAR_DIR,
     MNIST_DIR,
     DatasetMissingError,
-    load_cifar10,
-    load_mnist,
     verify_checksums,
 )
 from simbias.data.store import DatasetCorruptError

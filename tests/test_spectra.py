@@ -11,17 +11,9 @@ import pytest
 import torch
 from torch import nn
 
-from simbias.analysis.spectra import (
-    _clauset_fit,
-    _powerlaw_fit,
-    aspect_ratio_sweep,
-    esd,
-    farms_esd,
-    fit_alpha,
-    hill_alpha,
-    layer_matrices,
-    weight_spectra,
-)
+from simbias.analysis.esd import _clauset_fit, _powerlaw_fit, esd, fit_alpha, hill_alpha
+from simbias.analysis.farms import farms_esd
+from simbias.analysis.spectra import aspect_ratio_sweep, layer_matrices, weight_spectra
 
 
 def pareto(alpha: float, n: int, seed: int) -> np.ndarray:

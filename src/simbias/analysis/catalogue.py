@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from simbias.components import Catalogue, Params
+from simbias.components import Catalogue
+from simbias.params import Params
+from simbias.plan.layout import seed_key
 
 ANALYSES = Catalogue("analysis", "simbias.analysis.analyses")
 
@@ -61,6 +63,6 @@ def run_group_analysis(
     analyse = ANALYSES.get(name).obj
     checked = analysis_settings(name, settings)
     return {
-        f"seed{seed}": analyse(RunInputs(run_dir, data_dir, device, seed), checked)
+        seed_key(seed): analyse(RunInputs(run_dir, data_dir, device, seed), checked)
         for seed, run_dir in sorted(run_dirs.items())
     }

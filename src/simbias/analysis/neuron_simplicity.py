@@ -7,8 +7,8 @@ order; layer ``i`` below is the ``i``-th). Its activation on an image is the cha
 conv output (before any normalisation or ReLU) **max-pooled over space**: the strongest
 response anywhere in the image, as in top-activating-input visualisations. The probe
 inputs are the cue-conflict dataset's evaluation splits, each image carrying a *concept*
-(``PROBE_SPLITS``) and a class: its label, or for ``conflict`` images the (shape,
-texture) pair. Per layer:
+and a class: its label, or for ``conflict`` images the (shape, texture) pair
+(:mod:`simbias.analysis.probe_pool`). Per layer:
 
 * smoothness of the neuron's *preferred input*, the mean of its ``top_k`` most
   activating probe images: total variation and high-frequency energy (both below);
@@ -26,7 +26,6 @@ First-layer filters are scored directly (``filter_tv``, ``filter_high_freq``).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,17 +34,9 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from simbias.data.store import load_split, read_card
+from simbias.analysis.probe_pool import ProbePool, load_probe_pool
 from simbias.train.run import load_trained_model
 
-#: Probe splits and the concept of their images.
-PROBE_SPLITS = {
-    "test": "object",
-    "conflict": "conflict",
-    "shape_only": "shape",
-    "texture_only": "texture",
-    "colour_only": "colour",
-}
 #: Concepts compared for a channel's feature level, and those counted as lower-level.
 FEATURE_CONCEPTS = ("shape", "texture", "colour")
 LOW_LEVEL_CONCEPTS = ("texture", "colour")
@@ -134,39 +125,6 @@ def channel_activations(
 ) -> torch.Tensor:
     """``layer``'s output channels max-pooled over space on ``x``: (N, channels)."""
     return layer_activations(model, [layer], x, batch_size)[0]
-
-
-@dataclass
-class ProbePool:
-    """Probe images with their concept and input type (an id per (concept, class) pair)."""
-
-    x: torch.Tensor
-    concept: np.ndarray
-    input_type: np.ndarray
-
-
-def load_probe_pool(data_dir: str | Path) -> ProbePool:
-    """The dataset's ``PROBE_SPLITS`` that exist, concatenated."""
-    present = {name.removesuffix(".npz") for name in read_card(data_dir)["files"]}
-    xs, concepts, keys = [], [], []
-    for split, concept in PROBE_SPLITS.items():
-        if split not in present:
-            continue
-        data = load_split(data_dir, split)
-        # A conflict image's class is its (shape, texture) pair; other images have one class.
-        second = data.attributes.get("texture_label") if concept == "conflict" else None
-        second = np.full(len(data.y), -1) if second is None else second
-        xs.append(torch.from_numpy(data.x))
-        concepts += [concept] * len(data.y)
-        keys += [(concept, int(a), int(b)) for a, b in zip(data.y, second, strict=True)]
-    if not xs:
-        raise ValueError(f"dataset {data_dir} has none of the probe splits {list(PROBE_SPLITS)}")
-    ids = {key: i for i, key in enumerate(sorted(set(keys)))}
-    return ProbePool(
-        x=torch.cat(xs),
-        concept=np.array(concepts),
-        input_type=np.array([ids[key] for key in keys], dtype=np.int64),
-    )
 
 
 def top_k_indices(activations: torch.Tensor, k: int) -> np.ndarray:

@@ -10,7 +10,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from simbias.components import Catalogue, Params
+from simbias.components import Catalogue
+from simbias.params import Params
 
 #: Every dataset kind: one module of ``simbias.data.generators`` each, named after it.
 GENERATORS = Catalogue("dataset kind", "simbias.data.generators")

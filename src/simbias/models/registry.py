@@ -13,7 +13,8 @@ from typing import Any
 
 from torch import nn
 
-from simbias.components import Catalogue, Params
+from simbias.components import Catalogue
+from simbias.params import Params
 
 MODELS = Catalogue("model kind", "simbias.models.architectures")
 

@@ -45,9 +45,15 @@ def group_path(dataset: str, model: str, regime: str, records: tuple[str, ...] =
     return f"{dataset}/{model}/{last}"
 
 
+def seed_key(seed: int) -> str:
+    """A seed's name: its directory in a group and in a seed batch, its key in a group's
+    analysis JSON."""
+    return SEED_DIR.format(seed=seed)
+
+
 def run_path(group: str, seed: int) -> str:
     """A run's directory below ``results/runs``."""
-    return f"{group}/{SEED_DIR.format(seed=seed)}"
+    return f"{group}/{seed_key(seed)}"
 
 
 def fill(pattern: str, **values: object) -> str:

@@ -29,10 +29,11 @@ def write_job_specs(specs: dict[str, dict[str, Any]], root: str | Path = ".") ->
     return written
 
 
-def read_job_spec(path: str | Path) -> dict[str, Any]:
-    """The spec of the job this process runs; its log's first line names the job."""
+def read_job_spec(path: str | Path, job: str | None = None) -> dict[str, Any]:
+    """The spec of the job this process runs (``job``: its id, when the spec is another
+    job's); the log's first line names the job."""
     path = Path(path)
-    job = path.as_posix().split("/specs/", 1)[-1].removesuffix(".json")
+    job = job or path.as_posix().split("/specs/", 1)[-1].removesuffix(".json")
     print(f"simbias job {job}", file=sys.stderr, flush=True)
     return json.loads(path.read_text())
 

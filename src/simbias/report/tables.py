@@ -11,6 +11,7 @@ import pandas as pd
 from simbias.analysis import ANALYSES
 from simbias.analysis.aggregate import summarise
 from simbias.io import write_text_atomic
+from simbias.plan.layout import seed_key
 
 RUN_KEYS = ["experiment", "dataset", "model", "regime", "seed"]
 #: ``key`` is the metric's full name as its analysis wrote it; ``split`` and ``metric`` are
@@ -30,7 +31,7 @@ def load_run_metrics(manifest: list[dict[str, Any]]) -> pd.DataFrame:
     for entry in manifest:
         if entry["path"] not in files:
             files[entry["path"]] = json.loads(Path(entry["path"]).read_text())
-        metrics = files[entry["path"]][f"seed{entry['seed']}"]
+        metrics = files[entry["path"]][seed_key(entry["seed"])]
         for key, value in metrics.items():
             split, _, metric = key.rpartition("_")
             rows.append(

@@ -24,7 +24,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from simbias.components import Params, param
+from simbias.params import Params, param
 
 #: Floor on per-example norms so that a zero gradient or delta does not divide by zero.
 _NORM_FLOOR = 1e-12

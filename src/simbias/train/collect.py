@@ -11,6 +11,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from simbias.plan.layout import seed_key
+
 #: Written last, since its presence marks a run complete.
 FINAL = "final.json"
 MANIFEST = "batch.json"
@@ -20,7 +22,7 @@ def collect_seed(run_spec: dict[str, Any], batch_dir: str | Path, out_dir: str |
     """Put one seed's staged artefacts into its run directory (hard links, else copies),
     after checking that the batch trained exactly this run spec."""
     batch_dir, out_dir = Path(batch_dir), Path(out_dir)
-    staged = batch_dir / f"seed{run_spec['seed']}"
+    staged = batch_dir / seed_key(run_spec["seed"])
     trained = json.loads((batch_dir / MANIFEST).read_text())["runs"]
     if run_spec not in trained:
         raise ValueError(f"{batch_dir} was trained for other settings than run {run_spec['name']}")

@@ -19,6 +19,7 @@ import pandas as pd
 from simbias.data.store import read_card
 from simbias.io import write_json_atomic
 from simbias.models import build_model
+from simbias.plan.layout import seed_key
 from simbias.train.collect import MANIFEST
 from simbias.train.regime import Regime
 from simbias.train.run import load_tensors, train_run, write_run_artefacts
@@ -42,7 +43,7 @@ def train_seed_batch(
             train_run(
                 spec,
                 data_dir,
-                batch_dir / f"seed{spec['seed']}",
+                batch_dir / seed_key(spec["seed"]),
                 device,
                 work_dir=Path(work_root) / spec["name"],
             )
@@ -73,7 +74,7 @@ def _train_vmapped(
         model = build(result.seed).to(device)
         model.load_state_dict(result.state_dict)
         write_run_artefacts(
-            batch_dir / f"seed{result.seed}",
+            batch_dir / seed_key(result.seed),
             spec,
             regime,
             card,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
-from simbias.components import Params, param
+from simbias.params import Params, param
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from simbias.analysis.catalogue import ANALYSES, RunInputs
-from simbias.components import Params, param
+from simbias.params import Params, param
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -8,21 +8,15 @@ from typing import ClassVar
 
 import numpy as np
 
-from simbias.components import param
-from simbias.data.base import GENERATORS, DatasetGenerator, DatasetSplits, GeneratorParams, Split
-from simbias.data.real import cifar10_uint8_splits, unit_float
+from simbias.data.base import GENERATORS, DatasetGenerator, DatasetSplits, Split
+from simbias.data.real import DownloadedParams, cifar10_uint8_splits, unit_float
+from simbias.params import param
 
 
 @dataclass(frozen=True, kw_only=True)
-class Cifar10Params(GeneratorParams):
+class Cifar10Params(DownloadedParams):
     """The cifar10 kind's parameters."""
 
-    root: str = param(
-        description="Folder holding (or receiving) cifar-10-batches-py/.", min_length=1
-    )
-    download: bool = param(
-        False, description="Download through torchvision when missing; needs internet."
-    )
     n_train: int | None = param(
         None,
         description="Seeded random subset of the 50 000 training images (default all).",
@@ -39,7 +33,7 @@ class Cifar10(DatasetGenerator):
     """Real CIFAR-10 (10 classes, 3 x 32 x 32 in [0, 1], unnormalised: the models' batch norm
     absorbs the scale). ``n_train`` keeps a seeded random subset (all 50 000 when None); the
     test split is the full 10 000. ``checksums`` overrides
-    :data:`simbias.data.real.CHECKSUMS`, for tests."""
+    :data:`simbias.data.real_files.CHECKSUMS`, for tests."""
 
     params: Cifar10Params
     extra_splits: ClassVar[tuple[str, ...]] = ()

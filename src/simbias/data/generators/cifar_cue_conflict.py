@@ -51,33 +51,26 @@ from typing import ClassVar
 
 import numpy as np
 
-from simbias.components import param
 from simbias.data.base import (
     GENERATORS,
     PROBE_SPLITS,
     DatasetGenerator,
     DatasetSplits,
-    GeneratorParams,
     Split,
     balanced_labels,
 )
 from simbias.data.cifar_cues import BLUR_SIGMA, luminance_structure, tile_texture
-from simbias.data.real import cifar10_uint8_splits, unit_float
+from simbias.data.real import DownloadedParams, cifar10_uint8_splits, unit_float
+from simbias.params import param
 
 #: Brightness of the texture where the structure is 0 (at structure 1 it is the texture).
 CONFLICT_FLOOR = 0.25
 
 
 @dataclass(frozen=True, kw_only=True)
-class CifarCueConflictParams(GeneratorParams):
+class CifarCueConflictParams(DownloadedParams):
     """The cifar_cue_conflict kind's parameters."""
 
-    root: str = param(
-        description="Folder holding (or receiving) cifar-10-batches-py/.", min_length=1
-    )
-    download: bool = param(
-        False, description="Download through torchvision when missing; needs internet."
-    )
     n_train: int | None = param(
         None,
         description="Seeded subset of the 50 000 training images (default all).",
@@ -98,7 +91,7 @@ class CifarCueConflictParams(GeneratorParams):
 class CifarCueConflict(DatasetGenerator):
     """Real CIFAR-10 train/test plus cue-conflict probe splits built from test images (see
     the module docstring for the construction and its approximations). ``checksums``
-    overrides :data:`simbias.data.real.CHECKSUMS`, for tests."""
+    overrides :data:`simbias.data.real_files.CHECKSUMS`, for tests."""
 
     params: CifarCueConflictParams
     extra_splits: ClassVar[tuple[str, ...]] = PROBE_SPLITS

@@ -52,7 +52,6 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from simbias.components import param
 from simbias.data.base import (
     GENERATORS,
     PROBE_SPLITS,
@@ -72,6 +71,7 @@ from simbias.data.cue_images import (
     render_masks,
     render_textures,
 )
+from simbias.params import param
 
 
 @dataclass(frozen=True, kw_only=True)

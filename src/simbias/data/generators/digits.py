@@ -16,8 +16,8 @@ from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 from torch.nn import functional as F
 
-from simbias.components import param
 from simbias.data.base import GENERATORS, DatasetGenerator, DatasetSplits, GeneratorParams, Split
+from simbias.params import param
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -17,7 +17,6 @@ from typing import Any
 import numpy as np
 from sklearn.datasets import load_digits
 
-from simbias.components import param
 from simbias.data.base import (
     GENERATORS,
     DatasetGenerator,
@@ -26,6 +25,7 @@ from simbias.data.base import (
     Split,
     randomise_stacked_blocks,
 )
+from simbias.params import param
 
 CHANNELS = 3
 DIGIT_SIZE = 8

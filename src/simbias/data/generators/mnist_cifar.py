@@ -7,16 +7,15 @@ from pathlib import Path
 
 import numpy as np
 
-from simbias.components import param
 from simbias.data.base import (
     GENERATORS,
     DatasetGenerator,
     DatasetSplits,
-    GeneratorParams,
     Split,
     randomise_stacked_blocks,
 )
-from simbias.data.real import cifar_uint8, mnist_uint8, unit_float
+from simbias.data.real import DownloadedParams, cifar_uint8, mnist_uint8, unit_float
+from simbias.params import param
 
 #: label -> (MNIST digit on top, CIFAR-10 class on the bottom), as in Shah et al. (2020).
 PAIRS = {0: (0, 1), 1: (1, 9)}  # (0, automobile) -> 0; (1, truck) -> 1
@@ -24,18 +23,9 @@ MNIST_PAD = 2  # 28 + 2 * 2 = 32
 
 
 @dataclass(frozen=True, kw_only=True)
-class MnistCifarParams(GeneratorParams):
+class MnistCifarParams(DownloadedParams):
     """The mnist_cifar kind's parameters."""
 
-    root: str = param(
-        description="Folder holding (or receiving) torchvision's MNIST/ and cifar-10-batches-py/.",
-        min_length=1,
-    )
-    download: bool = param(
-        False,
-        description="Download through torchvision when missing (its md5 checks apply); "
-        "needs internet.",
-    )
     n_train: int | None = param(None, description="Training pairs kept (default all).", minimum=1)
     n_test: int | None = param(None, description="Test pairs kept (default all).", minimum=1)
 
@@ -54,7 +44,7 @@ class MnistCifarDominoes(DatasetGenerator):
     class, of the smaller pool's size, is paired at random; the pairs are shuffled and the
     first ``n_train`` / ``n_test`` kept (all when None). ``s_rand`` permutes the MNIST blocks
     across test examples, ``sc_rand`` the CIFAR blocks. ``checksums`` ({"mnist": table,
-    "cifar10": table}) overrides :data:`simbias.data.real.CHECKSUMS`, for tests.
+    "cifar10": table}) overrides :data:`simbias.data.real_files.CHECKSUMS`, for tests.
     """
 
     params: MnistCifarParams

@@ -26,8 +26,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from simbias.components import param
 from simbias.data.base import GENERATORS, DatasetGenerator, DatasetSplits, GeneratorParams, Split
+from simbias.params import param
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -33,8 +33,8 @@ from typing import Any
 
 import numpy as np
 
-from simbias.components import param
 from simbias.data.base import GENERATORS, DatasetGenerator, DatasetSplits, GeneratorParams, Split
+from simbias.params import param
 
 
 @dataclass

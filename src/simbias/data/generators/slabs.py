@@ -8,7 +8,6 @@ from typing import Any, Literal
 
 import numpy as np
 
-from simbias.components import param
 from simbias.data.base import (
     GENERATORS,
     DatasetGenerator,
@@ -25,6 +24,7 @@ from simbias.data.slab_layouts import (
     random_rotation,
     sample_coordinates,
 )
+from simbias.params import param
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from torch import nn
 
-from simbias.components import Params, param
 from simbias.models.registry import MODELS
+from simbias.params import Params, param
 
 
 @dataclass(frozen=True, kw_only=True)

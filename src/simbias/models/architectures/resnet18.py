@@ -6,8 +6,8 @@ from __future__ import annotations
 from torch import nn
 from torchvision.models import resnet18
 
-from simbias.components import Params
 from simbias.models.registry import MODELS
+from simbias.params import Params
 
 
 @MODELS.register(

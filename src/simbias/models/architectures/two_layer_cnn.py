@@ -20,8 +20,8 @@ from typing import Literal
 import torch
 from torch import nn
 
-from simbias.components import Params, param
 from simbias.models.registry import MODELS
+from simbias.params import Params, param
 
 ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
     "cubic": lambda z: z**3,

@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
-from simbias.components import Params
+from simbias.params import Params
 
 
 class Piece:

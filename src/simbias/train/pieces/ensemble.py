@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from simbias.components import Params, param
+from simbias.params import Params, param
 from simbias.train.pieces import PIECES
 from simbias.train.pieces._piece import Piece
 

@@ -8,7 +8,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from simbias.components import Params, param
+from simbias.params import Params, param
 from simbias.train.optim import base_optimizer
 from simbias.train.pieces import PIECES
 from simbias.train.pieces._piece import Piece

@@ -20,8 +20,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from simbias.components import Params, param
 from simbias.io import save_npz_atomic
+from simbias.params import Params, param
 from simbias.train.recorders import RECORDERS
 from simbias.train.sharpness import per_example_losses, top_hessian_eigenvalue
 
