@@ -2,14 +2,12 @@
 import os
 import shlex
 
-from simbias.plan import ConfigError, Plan, declared, layout
+from simbias.plan import ConfigError, declared, layout, validate
 from simbias.plan.catalogue import entry
-from simbias.plan.config import check_consistency
 from simbias.plan.specs import spec_digest, write_job_specs
 
 try:
-    check_consistency(config)
-    PLAN = Plan.build(config)
+    PLAN = validate(config)  # cross-references and the plan's checks (schema: Snakefile)
 except ConfigError as error:
     raise WorkflowError(f"invalid config: {error}") from None
 

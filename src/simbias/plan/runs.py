@@ -9,7 +9,7 @@ from typing import Any
 from simbias.plan import layout
 from simbias.plan.config import ConfigError, deep_merge, enabled_experiments
 
-#: Regime sections that are pieces (everything but the description and train settings).
+#: Regime sections that are not pieces (every other section switches a piece on).
 NOT_PIECES = ("description", "train")
 
 

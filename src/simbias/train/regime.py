@@ -23,6 +23,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from simbias.plan.runs import NOT_PIECES as REGIME_SETTINGS
 from simbias.train.optim import build_optimizer
 from simbias.train.pieces import PIECES
 from simbias.train.spec import TrainSpec
@@ -31,8 +32,8 @@ if TYPE_CHECKING:
     from simbias.train.pieces.ensemble import EnsembleParams
     from simbias.train.pieces.useful import UsefulParams
 
-#: Regime keys that are not pieces.
-NOT_PIECES = ("name", "train", "description")
+#: Regime keys that are not pieces (the plan's list, plus the run spec's name).
+NOT_PIECES = ("name", *REGIME_SETTINGS)
 
 
 class Update(Protocol):
