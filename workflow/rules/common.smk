@@ -6,8 +6,9 @@ from simbias.plan import ConfigError, declared, layout, validate
 from simbias.plan.catalogue import entry
 from simbias.plan.specs import spec_digest, write_job_specs
 
+# Cross-references and the plan's checks (the schema ran in the Snakefile).
 try:
-    PLAN = validate(config)  # cross-references and the plan's checks (schema: Snakefile)
+    PLAN = validate(config)
 except ConfigError as error:
     raise WorkflowError(f"invalid config: {error}") from None
 
