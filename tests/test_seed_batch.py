@@ -10,7 +10,7 @@ import pytest
 import torch
 from conftest import write_blobs
 
-from simbias.plan import ConfigError, Plan, load_config
+from simbias.plan import ConfigError, Plan, load_config, validate
 from simbias.plan.runs import unbatchable_because
 from simbias.train.collect import collect_seed
 from simbias.train.run import train_run
@@ -56,19 +56,29 @@ def test_collecting_a_run_the_batch_did_not_train_is_refused(blobs, tmp_path):
     assert not (tmp_path / "run" / "final.json").exists()
 
 
-def test_only_plain_mlp_runs_are_vmappable(repo):
+def test_the_plan_trains_seeds_at_once_unless_a_piece_cannot_and_says_why(repo):
     assert unbatchable_because(spec(0)) == ""
     sam = copy.deepcopy(spec(0))
     sam["regime"]["sam"] = {"rho": 0.05}
-    assert unbatchable_because(sam) == "regime piece(s) sam"
+    assert unbatchable_because(sam) == ""
+    useful = copy.deepcopy(spec(0))
+    useful["regime"]["useful"] = {"separating_epoch": 1}
+    assert unbatchable_because(useful) == "regime piece(s) useful have no seeds-at-once form"
+    cnn = copy.deepcopy(spec(0))
+    cnn["model"] = {"kind": "cnn"}
+    assert unbatchable_because(cnn) == "model kind cnn has no seeds-at-once form"
     config = load_config()
     batches = Plan.build(config).groups
-    assert batches["lms5/mlp/sgd"]["vmap"] and not batches["lms5/mlp/sam"]["vmap"]
+    for regime in ("sgd", "gd", "sam", "adv_pgd", "adv_fgsm", "adv+sam"):
+        assert batches[f"lms5/mlp/{regime}"]["vmap"], regime
+    assert batches["lms5/mlp/useful"]["why"] == "regime piece(s) useful have no seeds-at-once form"
+    assert "recording" in batches["opposing/mlp_wide/gd@dynamics"]["why"]
     assert [s["seed"] for s in batches["lms5/mlp/sgd"]["runs"]] == [0, 1, 2, 3, 4]
+    # The config decides nothing: the old flag is refused as an unknown key.
     broken = copy.deepcopy(config)
     broken["experiments"]["regimes_lms5"]["vmap_seeds"] = True
-    with pytest.raises(ConfigError, match="regimes_lms5/vmap_seeds"):
-        Plan.build(broken)
+    with pytest.raises(ConfigError, match="vmap_seeds"):
+        validate(broken)
 
 
 def test_a_killed_sequential_batch_resumes_from_the_run_directories(blobs, tmp_path):

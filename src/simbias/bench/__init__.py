@@ -38,6 +38,19 @@ _ENGINE_COLUMNS = (
     ("threads", "threads"),
 )
 
+_VMAP_QUICK = {"n_train": 4000, "n_test": 1000, "epochs": 2, "repeats": 2}
+_VMAP_COLUMNS = (
+    ("regime", "regime"),
+    ("n seeds", "n_seeds"),
+    ("sequential s", "sequential_s"),
+    ("vmapped s", "vmapped_s"),
+    ("ratio", "ratio"),
+    ("seq CPU s", "sequential_cpu_s"),
+    ("vmapped CPU s", "vmapped_cpu_s"),
+    ("CPU ratio", "ratio_cpu"),
+    ("threads", "threads"),
+)
+
 BENCHMARKS: dict[str, Benchmark] = {
     "engine_resnet18": Benchmark(
         run=lambda **kw: bench_engine_vs_reference(workload="resnet18", **{"repeats": 2, **kw}),
@@ -52,17 +65,23 @@ BENCHMARKS: dict[str, Benchmark] = {
     ),
     "vmap_seeds": Benchmark(
         run=bench_vmap_vs_sequential,
-        quick={"n_train": 4000, "n_test": 1000, "epochs": 2, "repeats": 2},
-        columns=(
-            ("n seeds", "n_seeds"),
-            ("sequential s", "sequential_s"),
-            ("vmapped s", "vmapped_s"),
-            ("ratio", "ratio"),
-            ("seq CPU s", "sequential_cpu_s"),
-            ("vmapped CPU s", "vmapped_cpu_s"),
-            ("CPU ratio", "ratio_cpu"),
-            ("threads", "threads"),
+        quick=_VMAP_QUICK,
+        columns=_VMAP_COLUMNS,
+    ),
+    # The same 8 MLP seeds under SAM and under PGD-3 adversarial training (each seed its
+    # own SAM radius and its own attack), batched against sequential.
+    "vmap_seeds_sam": Benchmark(
+        run=lambda **kw: bench_vmap_vs_sequential(regime={"sam": {"rho": 0.05}}, **kw),
+        quick=_VMAP_QUICK,
+        columns=_VMAP_COLUMNS,
+    ),
+    "vmap_seeds_pgd": Benchmark(
+        run=lambda **kw: bench_vmap_vs_sequential(
+            regime={"adversarial": {"kind": "pgd", "eps": 0.03, "step_size": 0.015, "steps": 3}},
+            **kw,
         ),
+        quick=_VMAP_QUICK,
+        columns=_VMAP_COLUMNS,
     ),
     "paper_planning": Benchmark(
         run=bench_planning,

@@ -32,6 +32,7 @@ import torch
 from simbias.bench.lms import lms5_splits
 from simbias.models import build_model
 from simbias.train.engine import TensorData, fit
+from simbias.train.regime import Regime
 from simbias.train.run import seed_everything
 from simbias.train.spec import TrainSpec
 from simbias.train.vmap_seeds import fit_seeds
@@ -59,8 +60,10 @@ def bench_vmap_vs_sequential(
     batch_size: int = 256,
     repeats: int = 3,
     threads: int | None = None,
+    regime: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Seconds to train ``n_seeds`` MLP seeds vmapped vs sequentially, and their ratio.
+    """Seconds to train ``n_seeds`` MLP seeds vmapped vs sequentially, and their ratio,
+    under ``regime``'s pieces (e.g. ``{"sam": {"rho": 0.05}}``; default plain SGD).
 
     ``threads`` sets torch's intra-op threads for the benchmark (restored afterwards);
     None keeps the process's setting.
@@ -69,7 +72,10 @@ def bench_vmap_vs_sequential(
     if threads is not None:
         torch.set_num_threads(threads)
     try:
-        return _bench(n_seeds, n_train, n_test, dim, width, depth, epochs, batch_size, repeats)
+        pieces = Regime.from_dict({"name": "bench", **(regime or {})}, input_range=None)
+        return _bench(
+            n_seeds, n_train, n_test, dim, width, depth, epochs, batch_size, repeats, pieces
+        )
     finally:
         torch.set_num_threads(previous_threads)
 
@@ -84,7 +90,9 @@ def _bench(
     epochs: int,
     batch_size: int,
     repeats: int,
+    regime: Regime,
 ) -> dict[str, Any]:
+    pieces = {"update": regime.update, "transform": regime.transform}
     train, test = _lms_data(n_train, n_test, dim)
     spec = TrainSpec(epochs=epochs, lr=0.1, momentum=0.9, batch_size=batch_size)
     seeds = list(range(n_seeds))
@@ -100,14 +108,16 @@ def _bench(
             for s in seeds:
                 seed_everything(s)
                 model = build(s)
-                result = fit(model, train, spec, s, Path(tmp) / str(s), f"seed{s}", eval_sets)
+                result = fit(
+                    model, train, spec, s, Path(tmp) / str(s), f"seed{s}", eval_sets, **pieces
+                )
                 train_seconds += sum(row["seconds"] for row in result.history)
             cpu = time.process_time() - cpu_started
             return time.perf_counter() - started, train_seconds, cpu
 
     def vmapped() -> tuple[float, float]:
         started, cpu_started = time.perf_counter(), time.process_time()
-        fit_seeds(build, seeds, train, spec, eval_sets)
+        fit_seeds(build, seeds, train, spec, eval_sets, **pieces)
         return time.perf_counter() - started, time.process_time() - cpu_started
 
     sequential()  # warm-up
@@ -122,6 +132,7 @@ def _bench(
     vmapped_cpu_s = min(cpu for _, cpu in vmapped_runs)
     examples = n_seeds * epochs * n_train
     return {
+        "regime": regime.name,
         "n_seeds": n_seeds,
         "n_train": n_train,
         "n_test": n_test,

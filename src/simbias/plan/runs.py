@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from simbias.plan import layout
+from simbias.plan.catalogue import entry
 from simbias.plan.config import ConfigError, deep_merge, enabled_experiments
 
 #: Regime sections that are not pieces (every other section switches a piece on).
@@ -111,19 +112,22 @@ def run_specs(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def unbatchable_because(run_spec: dict[str, Any]) -> str:
-    """Why torch.func cannot train this run's seeds at once ("" when it can): plain
-    SGD/GD on an MLP with no recorders is what the vmapped path implements."""
+    """Why this run's seeds cannot train at once ("" when they can): the model and every
+    regime piece must have a seeds-at-once form (``seeds_at_once`` in their catalogue
+    entries), and recorders have none yet."""
+    kind = run_spec["model"]["kind"]
+    if not entry("models", kind).get("seeds_at_once"):
+        return f"model kind {kind} has no seeds-at-once form"
     pieces = sorted(
         key
         for key, value in run_spec["regime"].items()
         if value is not None and key not in ("name", *NOT_PIECES)
     )
-    if run_spec["model"]["kind"] != "mlp":
-        return f"model kind {run_spec['model']['kind']} is not an MLP"
-    if pieces:
-        return f"regime piece(s) {', '.join(pieces)}"
+    without = [p for p in pieces if not entry("pieces", p).get("seeds_at_once")]
+    if without:
+        return f"regime piece(s) {', '.join(without)} have no seeds-at-once form"
     if run_spec.get("probes") or run_spec.get("dynamics"):
-        return "the runs record probes or dynamics"
+        return "recording probes or dynamics has no seeds-at-once form"
     return ""
 
 
@@ -131,36 +135,22 @@ def seed_groups(
     config: dict[str, Any], specs: dict[str, dict[str, Any]]
 ) -> dict[str, dict[str, Any]]:
     """Every group and the runs (one per seed) its training job trains:
-    ``{group: {"vmap": bool, "runs": [run specs by seed]}}``.
+    ``{group: {"vmap": bool, "why": str, "runs": [run specs by seed]}}``.
 
     One process per group, not per seed: a job's start (importing torch) costs as much as
-    training a small model. ``vmap`` groups (experiments with ``vmap_seeds: true``) train
-    their seeds at once with torch.func and must differ only in the seed.
+    training a small model. A group trains its seeds at once (torch.func) unless a part of
+    it cannot; ``why`` says which, in one line. The config decides nothing about it.
     """
-    groups: dict[str, dict[str, Any]] = {}
-    for name, experiment in enabled_experiments(config).items():
+    groups: dict[str, dict[int, dict[str, Any]]] = {}
+    for name in enabled_experiments(config):
         for run in experiment_runs(config, name):
-            spec = specs[run.path]
-            group = groups.setdefault(run.group, {"vmap": False, "runs": {}})
-            group["runs"][run.seed] = spec
-            if experiment.get("vmap_seeds"):
-                reason = unbatchable_because(spec)
-                if reason:
-                    raise ConfigError(
-                        f"config key experiments/{name}/vmap_seeds: run {run.path} cannot be "
-                        f"trained seeds-at-once: {reason}"
-                    )
-                group["vmap"] = True
+            groups.setdefault(run.group, {})[run.seed] = specs[run.path]
     result = {}
-    for path, group in sorted(groups.items()):
-        ordered = [group["runs"][seed] for seed in sorted(group["runs"])]
-        if group["vmap"]:
-            first = {**ordered[0], "seed": 0, "name": ""}
-            for spec in ordered[1:]:
-                if {**spec, "seed": 0, "name": ""} != first:
-                    raise ConfigError(
-                        f"runs of {path} differ beyond their seed, so they cannot share a "
-                        "vmapped seed batch; give one experiment its own regime name"
-                    )
-        result[path] = {"vmap": group["vmap"], "runs": ordered}
+    for path, by_seed in sorted(groups.items()):
+        ordered = [by_seed[seed] for seed in sorted(by_seed)]
+        why = unbatchable_because(ordered[0])
+        first = {**ordered[0], "seed": 0, "name": ""}
+        if not why and any({**spec, "seed": 0, "name": ""} != first for spec in ordered):
+            why = "its seeds train with different settings"
+        result[path] = {"vmap": not why, "why": why, "runs": ordered}
     return result

@@ -111,17 +111,19 @@ def perturb(
     y: torch.Tensor,
     attack: Attack,
     generator: torch.Generator | None = None,
+    start: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """Adversarial inputs x + delta (detached) for labels ``y`` under ``attack``.
 
     The model runs in eval mode during the attack (BatchNorm statistics untouched) and gets
     its previous mode back. Random starts draw from ``generator`` (on x's device) when given,
-    else from the global RNG. No host synchronisation.
+    else from the global RNG; ``start`` gives delta_0 instead (seeds trained at once draw
+    each seed's from its own generator, :func:`initial_delta`). No host synchronisation.
     """
     was_training = model.training
     model.eval()
     try:
-        delta = _initial_delta(x, attack, generator)
+        delta = initial_delta(x, attack, generator) if start is None else start
         delta = _clip(x, delta, attack.clip)
         for _ in range(attack.n_steps):
             grad = _loss_grad(model, x, y, delta)
@@ -163,7 +165,7 @@ def _per_example_norm(t: torch.Tensor) -> torch.Tensor:
     return norms.view(-1, *([1] * (t.dim() - 1)))
 
 
-def _initial_delta(
+def initial_delta(
     x: torch.Tensor, attack: Attack, generator: torch.Generator | None
 ) -> torch.Tensor:
     """delta_0: zero, or a random point of the eps-ball.

@@ -36,6 +36,8 @@ def train_seed_batch(
     """Train ``group["runs"]`` (vmapped if ``group["vmap"]``) and stage their artefacts."""
     batch_dir = Path(batch_dir)
     runs = group["runs"]
+    how = "seeds at once" if group.get("vmap") else f"one seed after another ({group.get('why')})"
+    print(f"training {len(runs)} seed(s) {how}", flush=True)
     if group.get("vmap"):
         _train_vmapped(runs, data_dir, batch_dir, device)
     else:
@@ -68,7 +70,13 @@ def _train_vmapped(
         return build_model(kind, model_cfg, card["input_shape"], card["n_classes"])
 
     results = fit_seeds(
-        build, [s["seed"] for s in runs], train, regime.train, eval_sets={"test": test}
+        build,
+        [s["seed"] for s in runs],
+        train,
+        regime.train,
+        eval_sets={"test": test},
+        update=regime.update,
+        transform=regime.transform,
     )
     for spec, result in zip(runs, results, strict=True):
         model = build(result.seed).to(device)

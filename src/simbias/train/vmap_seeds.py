@@ -23,6 +23,8 @@ torch.func and autograd instead of a second copy of backpropagation to maintain.
 
 Only models without buffers, batch norm or dropout are supported (the MLPs): their
 forward is a pure function of parameters and inputs, so vmapping over seeds is exact.
+SAM and adversarial training run per seed on the stacked parameters
+(:mod:`simbias.train.seed_steps`).
 
 There is no checkpointing: a batch of small MLPs trains in seconds, and if the process
 is killed the batch restarts from scratch (it is deterministic, so it ends the same).
@@ -35,6 +37,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 from torch import nn
@@ -43,6 +46,7 @@ from torch.nn import functional as F
 
 from simbias.train.engine import TensorData, TrainingDivergedError
 from simbias.train.optim import build_optimizer, build_scheduler
+from simbias.train.seed_steps import batched_step, perturb_seeds
 from simbias.train.seeding import seed_everything
 from simbias.train.spec import TrainSpec
 
@@ -72,6 +76,8 @@ def fit_seeds(
     train: TensorData,
     spec: TrainSpec,
     eval_sets: dict[str, TensorData] | None = None,
+    update: Any = None,
+    transform: Any = None,
 ) -> list[SeedResult]:
     """Train ``build_model(s)`` for every ``s`` in ``seeds`` together; one result per seed,
     in the order of ``seeds``.
@@ -79,10 +85,13 @@ def fit_seeds(
     Before ``build_model(s)`` is called, the global RNGs are seeded with ``s``
     (``seed_everything(s)``, as ``train_run`` does), so ``build_model`` need not seed
     itself (reseeding inside it is harmless). Models are moved to ``train``'s device.
+    ``update`` and ``transform`` are the regime's pieces, as ``fit`` takes them (plain
+    or SAM updates, adversarial examples; :mod:`simbias.train.seed_steps`).
     Raises ValueError for models with buffers, batch norm or dropout, or whose seeds
     build differently shaped parameters, and ``TrainingDivergedError`` naming the seed
     and epoch when a seed's training loss becomes NaN or infinite.
     """
+    take_step = batched_step(update)
     seeds = [int(s) for s in seeds]
     if not seeds:
         raise ValueError("fit_seeds needs at least one seed")
@@ -130,9 +139,10 @@ def fit_seeds(
             batch = index.numel() // n_seeds
             inputs = train.x.index_select(0, index).view(n_seeds, batch, *train.x.shape[1:])
             labels = train.y.index_select(0, index).view(n_seeds, batch)
+            if transform is not None:
+                inputs = perturb_seeds(runner, params, inputs, labels, transform.attack, shuffles)
             # losses (S,): each seed's fit loss; logits (S, B, C).
-            losses, logits = runner.loss_and_grads(params, inputs, labels)
-            optimizer.step()
+            losses, logits = take_step(runner, params, optimizer, inputs, labels)
             scheduler.step()
             # Accumulated on the device: no host sync inside the step loop.
             loss_sum += losses * batch

@@ -20,7 +20,11 @@ class MlpParams(Params):
 
 
 @MODELS.register(
-    "mlp", params=MlpParams, caption="Fully connected ReLU network (inputs flattened)."
+    "mlp",
+    params=MlpParams,
+    caption="Fully connected ReLU network (inputs flattened).",
+    # No buffers, batch norm or dropout: torch.func trains its seeds at once.
+    seeds_at_once=True,
 )
 def build(params: MlpParams, input_shape: tuple[int, ...], n_classes: int) -> nn.Module:
     """``depth`` hidden layers of ``width`` ReLU units; inputs are flattened."""

@@ -18,6 +18,7 @@ from simbias.train.pieces._piece import Piece
     params=AdversarialParams,
     caption="Adversarial training; each batch is replaced by adversarial examples.",
     slot="transform",
+    seeds_at_once=True,  # simbias.train.seed_steps.perturb_seeds
 )
 @dataclass(frozen=True)
 class AdversarialTransform(Piece):

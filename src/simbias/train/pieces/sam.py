@@ -29,6 +29,7 @@ class SamParams(Params):
     params=SamParams,
     caption="Sharpness-aware minimization around the base optimizer (Foret et al. 2021).",
     slot="update",
+    seeds_at_once=True,  # simbias.train.seed_steps.sam_step
 )
 @dataclass(frozen=True, kw_only=True)
 class SamUpdate(Piece, SamParams):

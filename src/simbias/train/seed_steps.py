@@ -1,0 +1,101 @@
+"""Regime pieces for seeds trained at once: each seed's step, on stacked parameters.
+
+``fit_seeds`` holds S seeds' parameters as leaves of shape (S, ...) and their batches as
+(S, B, ...). A seed's loss depends on its own slice only, so the gradient of the summed
+per-seed losses is, slice by slice, each seed's own gradient; what a piece does per seed
+must then be done per slice:
+
+- SAM (:func:`sam_step`): e(w) = rho g / ||g|| with each seed's own gradient norm (over
+  all of its parameters jointly, as :class:`simbias.train.sam.SAM` takes it), the second
+  gradient at each seed's w + e(w), each seed's w restored exactly, then the base step.
+- Adversarial training (:func:`perturb_seeds`): each seed attacks its own network; the
+  random start of each seed comes from that seed's generator, in the order its own run
+  draws it, and the attack's per-example steps are the sequential ones.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import torch
+from torch import nn
+
+from simbias.train.adversarial import Attack, initial_delta, perturb
+from simbias.train.pieces.sam import SamUpdate
+from simbias.train.regime import PlainUpdate
+from simbias.train.sam import NORM_FLOOR
+
+
+def batched_step(update: Any) -> Callable[..., tuple[torch.Tensor, torch.Tensor]]:
+    """The seeds-at-once form of a regime's update rule (plain SGD/GD/Adam, or SAM)."""
+    if update is None or isinstance(update, PlainUpdate):
+        return plain_step
+    if isinstance(update, SamUpdate):
+        return functools.partial(sam_step, rho=update.rho, adaptive=update.adaptive)
+    raise ValueError(f"no seeds-at-once form of the update {type(update).__name__}")
+
+
+def plain_step(runner, params, optimizer, inputs, labels):
+    """One step of the base optimizer for every seed."""
+    losses, logits = runner.loss_and_grads(params, inputs, labels)
+    optimizer.step()
+    return losses, logits
+
+
+def _per_seed(scale: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
+    """A (S,) tensor shaped to broadcast against a stacked (S, ...) tensor."""
+    return scale.view(-1, *([1] * (like.dim() - 1)))
+
+
+def sam_step(runner, params, optimizer, inputs, labels, rho: float, adaptive: bool):
+    """One SAM (ASAM) update for every seed, as ``SamUpdate`` does for one network."""
+    losses, logits = runner.loss_and_grads(params, inputs, labels)
+    leaves = [p for p in params.values() if p.grad is not None]
+    with torch.no_grad():
+        # ||g|| per seed: the norm of the per-tensor norms, each over one seed's slice.
+        directions = [p.grad * p.abs() if adaptive else p.grad for p in leaves]
+        norms = torch.stack([torch.linalg.vector_norm(d.flatten(1), dim=1) for d in directions])
+        scale = rho / (torch.linalg.vector_norm(norms, dim=0) + NORM_FLOOR)
+        saved = [p.detach().clone() for p in leaves]
+        for p in leaves:
+            ascent = p.grad * p.square() if adaptive else p.grad
+            p.add_(ascent * _per_seed(scale, p))
+    runner.loss_and_grads(params, inputs, labels)
+    with torch.no_grad():
+        for p, old in zip(leaves, saved, strict=True):
+            p.copy_(old)  # a copy, not w + e - e: no rounding drift
+    optimizer.step()
+    return losses, logits
+
+
+class _FlatSeeds(nn.Module):
+    """The S seeds' networks as one module on (S * B, ...) inputs, giving (S * B, C)
+    logits: the shape the attack code (one network, one batch) works on."""
+
+    def __init__(self, runner, params: dict[str, torch.Tensor], n_seeds: int) -> None:
+        super().__init__()
+        self.runner, self.params, self.n_seeds = runner, params, n_seeds
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        stacked = x.view(self.n_seeds, -1, *x.shape[1:])
+        return self.runner.forward(self.params, stacked).flatten(0, 1)
+
+
+def perturb_seeds(
+    runner,
+    params: dict[str, torch.Tensor],
+    inputs: torch.Tensor,
+    labels: torch.Tensor,
+    attack: Attack,
+    generators: Sequence[torch.Generator],
+) -> torch.Tensor:
+    """Each seed's adversarial examples for its own network, (S, B, ...)."""
+    n_seeds = inputs.shape[0]
+    start = torch.stack(
+        [initial_delta(inputs[i], attack, g) for i, g in enumerate(generators)]
+    ).flatten(0, 1)
+    model = _FlatSeeds(runner, params, n_seeds)
+    flat = perturb(model, inputs.flatten(0, 1), labels.flatten(), attack, start=start)
+    return flat.view_as(inputs)
