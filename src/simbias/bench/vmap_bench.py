@@ -72,7 +72,8 @@ def bench_vmap_vs_sequential(
     if threads is not None:
         torch.set_num_threads(threads)
     try:
-        pieces = Regime.from_dict({"name": "bench", **(regime or {})}, input_range=None)
+        name = "+".join(sorted(regime or {})) or "sgd"
+        pieces = Regime.from_dict({"name": name, **(regime or {})}, input_range=None)
         return _bench(
             n_seeds, n_train, n_test, dim, width, depth, epochs, batch_size, repeats, pieces
         )
