@@ -2,13 +2,14 @@
 import os
 import shlex
 
-from simbias.plan import ConfigError, declared, layout, validate
+from simbias.plan import ConfigError, declared, layout
+from simbias.plan.validate import plan_checked
 from simbias.plan.catalogue import entry
 from simbias.plan.specs import spec_digest, write_job_specs
 
 # Cross-references and the plan's checks (the schema ran in the Snakefile).
 try:
-    PLAN = validate(config)
+    PLAN = plan_checked(config)
 except ConfigError as error:
     raise WorkflowError(f"invalid config: {error}") from None
 

@@ -48,11 +48,21 @@ def check_resolved_regimes(plan: Plan) -> None:
             raise ConfigError(f"run {path}: regime {spec['regime']['name']} {error}")
 
 
-def validate(config: dict[str, Any]) -> Plan:
-    """The schema, then the cross-reference and plan checks; the plan on success."""
+def _check_schema(config: dict[str, Any]) -> None:
     error = _first_error(_schema(), config)
     if error is not None:
         raise ConfigError(f"config key {error}")
+
+
+def validate(config: dict[str, Any]) -> Plan:
+    """The schema, then the cross-reference and plan checks; the plan on success."""
+    _check_schema(config)
+    return plan_checked(config)
+
+
+def plan_checked(config: dict[str, Any]) -> Plan:
+    """The cross-reference and plan checks of a config the schema has accepted (Snakemake
+    validates it first); the plan on success."""
     check_consistency(config)
     plan = Plan.build(config)
     check_resolved_regimes(plan)
@@ -63,11 +73,9 @@ def load_config(*overlays: str | Path, root: str | Path = ROOT) -> dict[str, Any
     """The base config with ``overlays`` merged on top (as Snakemake composes it), filled
     with the schema's defaults and checked. A base file named again changes nothing."""
     config = read_config_files([*base_config_files(root), *overlays])
-    error = _first_error(_schema(), config)
-    if error is not None:
-        raise ConfigError(f"config key {error}")
+    _check_schema(config)  # first, for our messages; then Snakemake's validate fills defaults
     _fill_defaults(config)
-    validate(config)
+    plan_checked(config)
     return config
 
 
