@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import json
 
+import pandas as pd
 import pytest
 import torch
 from conftest import write_blobs
@@ -31,9 +32,14 @@ def blobs(tmp_path):
     return write_blobs(tmp_path / "data", dim=6)
 
 
-@pytest.mark.parametrize("vmap", [True, False])
-def test_collected_seeds_equal_seeds_trained_alone(blobs, tmp_path, vmap):
+@pytest.mark.parametrize(
+    "vmap, ensemble", [(True, False), (False, False), (True, True)], ids=["vmap", "alone", "ensemble"]
+)
+def test_collected_seeds_equal_seeds_trained_alone(blobs, tmp_path, vmap, ensemble):
     specs = [spec(0), spec(1), spec(2)]
+    if ensemble:
+        for run in specs:
+            run["regime"]["ensemble"] = {"members": 2}
     train_seed_batch({"vmap": vmap, "runs": specs}, blobs, tmp_path / "batch", tmp_path / "work")
     for run in specs:
         collected = tmp_path / "collected" / f"seed{run['seed']}"
@@ -41,6 +47,12 @@ def test_collected_seeds_equal_seeds_trained_alone(blobs, tmp_path, vmap):
         alone = tmp_path / "alone" / f"seed{run['seed']}"
         train_run(run, blobs, alone)
         assert json.loads((collected / "final.json").read_text())["config"] == run
+        history = pd.read_csv(collected / "history.csv")
+        pd.testing.assert_frame_equal(
+            history.drop(columns="seconds"),
+            pd.read_csv(alone / "history.csv").drop(columns="seconds"),
+            rtol=1e-4,
+        )
         ours = torch.load(collected / "model.pt", weights_only=True)
         theirs = torch.load(alone / "model.pt", weights_only=True)
         for key, value in theirs.items():
@@ -63,15 +75,24 @@ def test_the_plan_trains_seeds_at_once_unless_a_piece_cannot_and_says_why(repo):
     assert unbatchable_because(sam) == ""
     useful = copy.deepcopy(spec(0))
     useful["regime"]["useful"] = {"separating_epoch": 1}
-    assert unbatchable_because(useful) == "regime piece(s) useful have no seeds-at-once form"
+    assert unbatchable_because(useful).startswith("useful: each seed's upsampled training set")
     cnn = copy.deepcopy(spec(0))
     cnn["model"] = {"kind": "cnn"}
-    assert unbatchable_because(cnn) == "model kind cnn has no seeds-at-once form"
+    assert unbatchable_because(cnn).startswith("cnn: trained at once it measured")
+    two_layer = copy.deepcopy(spec(0))
+    two_layer["model"] = {"kind": "two_layer_cnn"}
+    ensemble = copy.deepcopy(spec(0))
+    ensemble["regime"]["ensemble"] = {"members": 3}
+    assert unbatchable_because(two_layer) == unbatchable_because(ensemble) == ""
+    bf16 = copy.deepcopy(spec(0))
+    bf16["regime"]["train"]["precision"] = "bf16"
+    assert "bf16" in unbatchable_because(bf16)
     config = load_config()
     batches = Plan.build(config).groups
     for regime in ("sgd", "gd", "sam", "adv_pgd", "adv_fgsm", "adv+sam"):
         assert batches[f"lms5/mlp/{regime}"]["vmap"], regime
-    assert batches["lms5/mlp/useful"]["why"] == "regime piece(s) useful have no seeds-at-once form"
+    assert batches["lms5/mlp/useful"]["why"].startswith("useful: ")
+    assert batches["lms5/mlp/ensemble"]["vmap"]
     assert "recording" in batches["opposing/mlp_wide/gd@dynamics"]["why"]
     assert [s["seed"] for s in batches["lms5/mlp/sgd"]["runs"]] == [0, 1, 2, 3, 4]
     # The config decides nothing: the old flag is refused as an unknown key.

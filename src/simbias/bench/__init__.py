@@ -9,13 +9,14 @@ plus one entry here.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from simbias.bench.engine_bench import bench_engine_vs_reference
 from simbias.bench.planning_bench import bench_planning
-from simbias.bench.vmap_bench import bench_vmap_vs_sequential
+from simbias.bench.vmap_bench import WORKLOADS, bench_vmap_vs_sequential
 
 
 @dataclass(frozen=True)
@@ -38,18 +39,38 @@ _ENGINE_COLUMNS = (
     ("threads", "threads"),
 )
 
-_VMAP_QUICK = {"n_train": 4000, "n_test": 1000, "epochs": 2, "repeats": 2}
-_VMAP_COLUMNS = (
+_SEEDS_QUICK = {"n_train": 2000, "epochs": 1, "repeats": 1, "n_seeds": 4}
+_SEEDS_COLUMNS = (
+    ("model", "model"),
     ("regime", "regime"),
     ("n seeds", "n_seeds"),
     ("sequential s", "sequential_s"),
-    ("vmapped s", "vmapped_s"),
+    ("batched s", "batched_s"),
     ("ratio", "ratio"),
-    ("seq CPU s", "sequential_cpu_s"),
-    ("vmapped CPU s", "vmapped_cpu_s"),
+    ("naive s", "naive_s"),
+    ("naive ratio", "naive_ratio"),
     ("CPU ratio", "ratio_cpu"),
     ("threads", "threads"),
 )
+_SEED_REGIMES = {
+    "sgd": {},
+    "sam": {"sam": {"rho": 0.05}},
+    "pgd": {"adversarial": {"kind": "pgd", "eps": 0.03, "step_size": 0.015, "steps": 3}},
+}
+
+
+def _seed_benchmarks() -> dict[str, Benchmark]:
+    """8 seeds batched against sequential for each model kind and regime (seeds_mlp_sam, ...)."""
+    return {
+        f"seeds_{model}_{name}": Benchmark(
+            run=functools.partial(bench_vmap_vs_sequential, model=model, regime=sections),
+            quick=_SEEDS_QUICK,
+            columns=_SEEDS_COLUMNS,
+        )
+        for model in WORKLOADS
+        for name, sections in _SEED_REGIMES.items()
+    }
+
 
 BENCHMARKS: dict[str, Benchmark] = {
     "engine_resnet18": Benchmark(
@@ -63,26 +84,7 @@ BENCHMARKS: dict[str, Benchmark] = {
         quick={"steps": 20, "batch_size": 64, "warmup_steps": 2, "repeats": 1},
         columns=_ENGINE_COLUMNS,
     ),
-    "vmap_seeds": Benchmark(
-        run=bench_vmap_vs_sequential,
-        quick=_VMAP_QUICK,
-        columns=_VMAP_COLUMNS,
-    ),
-    # The same 8 MLP seeds under SAM and under PGD-3 adversarial training (each seed its
-    # own SAM radius and its own attack), batched against sequential.
-    "vmap_seeds_sam": Benchmark(
-        run=lambda **kw: bench_vmap_vs_sequential(regime={"sam": {"rho": 0.05}}, **kw),
-        quick=_VMAP_QUICK,
-        columns=_VMAP_COLUMNS,
-    ),
-    "vmap_seeds_pgd": Benchmark(
-        run=lambda **kw: bench_vmap_vs_sequential(
-            regime={"adversarial": {"kind": "pgd", "eps": 0.03, "step_size": 0.015, "steps": 3}},
-            **kw,
-        ),
-        quick=_VMAP_QUICK,
-        columns=_VMAP_COLUMNS,
-    ),
+    **_seed_benchmarks(),
     "paper_planning": Benchmark(
         run=bench_planning,
         quick={"repeats": 1},

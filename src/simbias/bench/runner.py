@@ -21,7 +21,10 @@ def markdown_table(columns: tuple[tuple[str, str], ...], rows: list[dict[str, An
         "| " + " | ".join(header for header, _ in columns) + " |",
         "|" + "---|" * len(columns),
     ]
-    lines += ["| " + " | ".join(cell(row[key]) for _, key in columns) + " |" for row in rows]
+    # A key a row lacks (the naive loop exists for plain SGD only) shows as a dash.
+    lines += [
+        "| " + " | ".join(cell(row.get(key, "-")) for _, key in columns) + " |" for row in rows
+    ]
     return "\n".join(lines)
 
 

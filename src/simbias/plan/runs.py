@@ -111,24 +111,32 @@ def run_specs(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return specs
 
 
+def _no_batched_form(kind: str, name: str) -> str:
+    """Why a catalogue entry's seeds cannot train at once ("" when they can): its
+    ``seeds_at_once`` meta is True, or a string saying why not (a measurement)."""
+    meta = entry(kind, name).get("seeds_at_once")
+    if meta is True:
+        return ""
+    return f"{name}: {meta}" if isinstance(meta, str) else f"{name} has no seeds-at-once form"
+
+
 def unbatchable_because(run_spec: dict[str, Any]) -> str:
     """Why this run's seeds cannot train at once ("" when they can): the model and every
     regime piece must have a seeds-at-once form (``seeds_at_once`` in their catalogue
-    entries), and recorders have none yet."""
-    kind = run_spec["model"]["kind"]
-    if not entry("models", kind).get("seeds_at_once"):
-        return f"model kind {kind} has no seeds-at-once form"
+    entries), and so must the train settings and recorders."""
     pieces = sorted(
         key
         for key, value in run_spec["regime"].items()
         if value is not None and key not in ("name", *NOT_PIECES)
     )
-    without = [p for p in pieces if not entry("pieces", p).get("seeds_at_once")]
-    if without:
-        return f"regime piece(s) {', '.join(without)} have no seeds-at-once form"
+    reasons = [_no_batched_form("models", run_spec["model"]["kind"])]
+    reasons += [_no_batched_form("pieces", piece) for piece in pieces]
+    train = run_spec["regime"].get("train") or {}
+    if train.get("precision") == "bf16" or train.get("compile"):
+        reasons.append("bf16 autocast and torch.compile train one seed at a time")
     if run_spec.get("probes") or run_spec.get("dynamics"):
-        return "recording probes or dynamics has no seeds-at-once form"
-    return ""
+        reasons.append("recording probes or dynamics has no seeds-at-once form")
+    return "; ".join(reason for reason in reasons if reason)
 
 
 def seed_groups(

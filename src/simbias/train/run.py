@@ -167,7 +167,7 @@ def train_run(
     if regime.useful is not None:
         extra["useful"] = [info["useful"] for info in infos]
     final = write_run_artefacts(out_dir, run_spec, regime, card, model, history, test, extra)
-    _remove_checkpoints(work_dir)
+    remove_checkpoints(work_dir)
     return final
 
 
@@ -205,7 +205,8 @@ def write_run_artefacts(
     return final
 
 
-def _remove_checkpoints(out_dir: Path) -> None:
+def remove_checkpoints(out_dir: Path) -> None:
+    """A finished run's checkpoints and scratch directories (USEFUL's probe, members)."""
     for checkpoint in out_dir.rglob("checkpoint.pt"):
         checkpoint.unlink()
     for scratch in [*out_dir.glob("member*"), out_dir / "useful_probe"]:

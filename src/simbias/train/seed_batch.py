@@ -5,8 +5,10 @@
 else one after the other. It stages each seed's artefacts in ``batch_dir/seed{s}/``;
 ``simbias.train.collect.collect_seed`` then copies them into the run directory, so the
 run layout (and every analysis downstream) does not depend on how the seeds were trained.
-Checkpoints of sequential runs live in the run directories (``work_root/{run}``), outside
-the batch directory, so a killed batch resumes each run where it stopped.
+Checkpoints live in the run directories (``work_root/{run}``, one file per seed whether the
+seeds train at once or not), outside the batch directory, so a killed batch resumes each
+run where it stopped; they are removed once every seed of the batch has its artefacts. A
+seed that diverges fails the job with a message naming it after the other seeds are done.
 """
 
 from __future__ import annotations
@@ -19,10 +21,18 @@ import pandas as pd
 from simbias.data.store import read_card
 from simbias.io import write_json_atomic
 from simbias.models import build_model
+from simbias.models.ensemble import LogitEnsemble
 from simbias.plan.layout import seed_key
 from simbias.train.collect import MANIFEST
+from simbias.train.engine import TrainingDivergedError
 from simbias.train.regime import Regime
-from simbias.train.run import load_tensors, train_run, write_run_artefacts
+from simbias.train.run import (
+    load_tensors,
+    member_seed,
+    remove_checkpoints,
+    train_run,
+    write_run_artefacts,
+)
 from simbias.train.vmap_seeds import fit_seeds
 
 
@@ -39,7 +49,7 @@ def train_seed_batch(
     how = "seeds at once" if group.get("vmap") else f"one seed after another ({group.get('why')})"
     print(f"training {len(runs)} seed(s) {how}", flush=True)
     if group.get("vmap"):
-        _train_vmapped(runs, data_dir, batch_dir, device)
+        _train_vmapped(runs, data_dir, batch_dir, Path(work_root), device)
     else:
         for spec in runs:
             train_run(
@@ -53,7 +63,7 @@ def train_seed_batch(
 
 
 def _train_vmapped(
-    runs: list[dict[str, Any]], data_dir: str | Path, batch_dir: Path, device: str
+    runs: list[dict[str, Any]], data_dir: str | Path, batch_dir: Path, work_root: Path, device: str
 ) -> None:
     first = runs[0]
     for spec in runs:
@@ -69,25 +79,59 @@ def _train_vmapped(
     def build(seed: int):
         return build_model(kind, model_cfg, card["input_shape"], card["n_classes"])
 
+    # An ensemble's members are seeds of their own (member_seed), trained as train_run
+    # trains them, with checkpoints in work_root/{run}/member{k}: all of them at once.
+    count = regime.ensemble.members if regime.ensemble else 1
+    members = [
+        (spec, k, member_seed(spec["seed"], k) if regime.ensemble else spec["seed"])
+        for spec in runs
+        for k in range(count)
+    ]
     results = fit_seeds(
         build,
-        [s["seed"] for s in runs],
+        [seed for _, _, seed in members],
         train,
         regime.train,
         eval_sets={"test": test},
         update=regime.update,
         transform=regime.transform,
+        work_dirs=[
+            work_root / spec["name"] / (f"member{k}" if regime.ensemble else "")
+            for spec, k, _ in members
+        ],
+        fingerprints=[spec for spec, _, _ in members],
     )
-    for spec, result in zip(runs, results, strict=True):
-        model = build(result.seed).to(device)
-        model.load_state_dict(result.state_dict)
+    for i, spec in enumerate(runs):
+        own = results[i * count : (i + 1) * count]
+        if any(result.error for result in own):
+            continue
+        networks = []
+        for result in own:
+            network = build(result.seed).to(device)
+            network.load_state_dict(result.state_dict)
+            networks.append(network)
+        history = pd.concat(
+            [pd.DataFrame(r.history).assign(member=k) for k, r in enumerate(own)],
+            ignore_index=True,
+        )
         write_run_artefacts(
-            batch_dir / seed_key(result.seed),
+            batch_dir / seed_key(spec["seed"]),
             spec,
             regime,
             card,
-            model,
-            pd.DataFrame(result.history),
+            LogitEnsemble(networks) if regime.ensemble else networks[0],
+            history,
             test,
-            {"members": 1, "resumed_from_epoch": [0], "vmapped_seeds": len(runs)},
+            {
+                "members": count,
+                "resumed_from_epoch": [result.resumed_from_epoch for result in own],
+                "vmapped_seeds": len(results),
+            },
         )
+    errors = [result.error for result in results if result.error]
+    if errors:
+        # The others' artefacts are staged and their checkpoints kept: a rerun redoes
+        # nothing of theirs.
+        raise TrainingDivergedError("; ".join(errors))
+    for spec in runs:
+        remove_checkpoints(work_root / spec["name"])

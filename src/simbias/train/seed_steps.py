@@ -37,9 +37,9 @@ def batched_step(update: Any) -> Callable[..., tuple[torch.Tensor, torch.Tensor]
     raise ValueError(f"no seeds-at-once form of the update {type(update).__name__}")
 
 
-def plain_step(runner, params, optimizer, inputs, labels):
+def plain_step(runner, optimizer, inputs, labels):
     """One step of the base optimizer for every seed."""
-    losses, logits = runner.loss_and_grads(params, inputs, labels)
+    losses, logits = runner.loss_and_grads(inputs, labels)
     optimizer.step()
     return losses, logits
 
@@ -49,10 +49,10 @@ def _per_seed(scale: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
     return scale.view(-1, *([1] * (like.dim() - 1)))
 
 
-def sam_step(runner, params, optimizer, inputs, labels, rho: float, adaptive: bool):
+def sam_step(runner, optimizer, inputs, labels, rho: float, adaptive: bool):
     """One SAM (ASAM) update for every seed, as ``SamUpdate`` does for one network."""
-    losses, logits = runner.loss_and_grads(params, inputs, labels)
-    leaves = [p for p in params.values() if p.grad is not None]
+    losses, logits = runner.loss_and_grads(inputs, labels)
+    leaves = [p for p in runner.params.values() if p.grad is not None]
     with torch.no_grad():
         # ||g|| per seed: the norm of the per-tensor norms, each over one seed's slice.
         directions = [p.grad * p.abs() if adaptive else p.grad for p in leaves]
@@ -62,7 +62,9 @@ def sam_step(runner, params, optimizer, inputs, labels, rho: float, adaptive: bo
         for p in leaves:
             ascent = p.grad * p.square() if adaptive else p.grad
             p.add_(ascent * _per_seed(scale, p))
-    runner.loss_and_grads(params, inputs, labels)
+    # BatchNorm statistics come from the first pass only.
+    with runner.buffers_frozen():
+        runner.loss_and_grads(inputs, labels)
     with torch.no_grad():
         for p, old in zip(leaves, saved, strict=True):
             p.copy_(old)  # a copy, not w + e - e: no rounding drift
@@ -72,20 +74,25 @@ def sam_step(runner, params, optimizer, inputs, labels, rho: float, adaptive: bo
 
 class _FlatSeeds(nn.Module):
     """The S seeds' networks as one module on (S * B, ...) inputs, giving (S * B, C)
-    logits: the shape the attack code (one network, one batch) works on."""
+    logits: the shape the attack code (one network, one batch) works on. Its train/eval
+    mode (the attack runs in eval mode) is passed on to the stacked networks."""
 
-    def __init__(self, runner, params: dict[str, torch.Tensor], n_seeds: int) -> None:
+    def __init__(self, runner) -> None:
         super().__init__()
-        self.runner, self.params, self.n_seeds = runner, params, n_seeds
+        self.runner = runner
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        stacked = x.view(self.n_seeds, -1, *x.shape[1:])
-        return self.runner.forward(self.params, stacked).flatten(0, 1)
+        stacked = x.view(self.runner.n_seeds, -1, *x.shape[1:])
+        was_training = self.runner.training
+        self.runner.train(self.training)
+        try:
+            return self.runner.forward(stacked).flatten(0, 1)
+        finally:
+            self.runner.train(was_training)
 
 
 def perturb_seeds(
     runner,
-    params: dict[str, torch.Tensor],
     inputs: torch.Tensor,
     labels: torch.Tensor,
     attack: Attack,
@@ -96,6 +103,6 @@ def perturb_seeds(
     start = torch.stack(
         [initial_delta(inputs[i], attack, g) for i, g in enumerate(generators)]
     ).flatten(0, 1)
-    model = _FlatSeeds(runner, params, n_seeds)
+    model = _FlatSeeds(runner)
     flat = perturb(model, inputs.flatten(0, 1), labels.flatten(), attack, start=start)
     return flat.view_as(inputs)

@@ -60,7 +60,10 @@ class TrainSpec(Params):
         "optimizer state and the loss stay float32); float32 keeps runs bit-identical.",
     )
     channels_last: bool = param(
-        False, description="channels_last memory format for image models, for faster convolutions."
+        True,
+        description="channels_last memory format for image models: faster convolutions"
+        " (the default-scale small CNN trains 1.5x faster on CPU), the same results up to"
+        " float rounding.",
     )
     compile: bool = param(
         False, description="Train through torch.compile; the first steps pay for compilation."

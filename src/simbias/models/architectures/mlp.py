@@ -23,7 +23,7 @@ class MlpParams(Params):
     "mlp",
     params=MlpParams,
     caption="Fully connected ReLU network (inputs flattened).",
-    # No buffers, batch norm or dropout: torch.func trains its seeds at once.
+    # Pure function of its weights: torch.func trains its seeds at once.
     seeds_at_once=True,
 )
 def build(params: MlpParams, input_shape: tuple[int, ...], n_classes: int) -> nn.Module:

@@ -69,6 +69,8 @@ class TwoLayerCnnParams(Params):
     "two_layer_cnn",
     params=TwoLayerCnnParams,
     caption="The USEFUL paper's two-layer CNN: shared filters over patches, fixed second layer.",
+    # One parameter tensor, no buffers: torch.func trains its seeds at once.
+    seeds_at_once=True,
 )
 def build(params: TwoLayerCnnParams, input_shape: tuple[int, ...], n_classes: int) -> nn.Module:
     """The paper's CNN for inputs of shape (P, d): ``filters`` (J) filters per class drawn

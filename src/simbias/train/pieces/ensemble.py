@@ -22,4 +22,7 @@ PIECES.register(
     params=EnsembleParams,
     caption="Independently trained members whose logits are averaged.",
     slot="ensemble",
+    # Members are seeds of their own: all members of all seeds train at once
+    # (simbias.train.seed_batch).
+    seeds_at_once=True,
 )(EnsembleParams)

@@ -27,4 +27,6 @@ PIECES.register(
     params=UsefulParams,
     caption="USEFUL (Nguyen et al. 2024) upsampling of the slow-learnable cluster.",
     slot="useful",
+    seeds_at_once="each seed's upsampled training set has its own size (its own slow"
+    " cluster), hence its own number of steps",
 )(UsefulParams)

@@ -1,0 +1,62 @@
+"""Every model kind the plan trains seeds-at-once, under every piece: each seed of the
+batch equals the seed trained alone with ``fit`` (float32, CPU)."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from test_vmap_seeds import SEEDS, assert_same_training
+
+from simbias.models import build_model
+from simbias.train.engine import TensorData, fit
+from simbias.train.regime import Regime
+from simbias.train.run import seed_everything
+from simbias.train.spec import TrainSpec
+from simbias.train.vmap_seeds import fit_seeds
+
+SAM = {"sam": {"rho": 0.05}}
+PGD = {"adversarial": {"kind": "pgd", "norm": "linf", "eps": 0.1, "step_size": 0.04, "steps": 2}}
+
+
+def shaped_blobs(shape: tuple[int, ...], n: int, seed: int) -> TensorData:
+    """Two gaussian classes whose means differ in every input coordinate."""
+    generator = torch.Generator().manual_seed(seed)
+    y = torch.arange(n) % 2
+    x = torch.randn(n, *shape, generator=generator)
+    x += 0.5 * (2 * y - 1).view(-1, *([1] * len(shape)))
+    return TensorData(x=x.float(), y=y.long())
+
+
+MODELS = {
+    # kind, params, input shape
+    "mlp": ("mlp", {"width": 16, "depth": 2}, (10,)),
+    "cnn-bn": ("cnn", {"channels": [4, 8]}, (1, 8, 8)),
+    "cnn": ("cnn", {"channels": [4], "batch_norm": False}, (2, 6, 6)),
+    "two-layer-cnn": ("two_layer_cnn", {"filters": 3, "init_std": 0.1}, (3, 10)),
+}
+
+
+@pytest.mark.parametrize("pieces", [{}, SAM, PGD, {**SAM, **PGD}], ids=["sgd", "sam", "pgd", "pgd+sam"])
+@pytest.mark.parametrize("model", sorted(MODELS))
+def test_each_batched_seed_equals_its_run_alone(tmp_path, model, pieces):
+    kind, params, shape = MODELS[model]
+
+    def build(seed: int) -> torch.nn.Module:
+        return build_model(kind, params, shape, 2)
+
+    regime = Regime.from_dict({"name": "r", **pieces}, input_range=(-4.0, 4.0))
+    spec = TrainSpec(epochs=2, lr=0.05, batch_size=32, momentum=0.9, weight_decay=5e-4)
+    data, test = shaped_blobs(shape, 128, 0), shaped_blobs(shape, 64, 1)
+    batched = fit_seeds(
+        build, SEEDS, data, spec, {"test": test}, update=regime.update, transform=regime.transform
+    )
+    reference = []
+    for s in SEEDS:
+        seed_everything(s)
+        net = build(s)
+        result = fit(
+            net, data, spec, s, tmp_path / str(s), str(s), eval_sets={"test": test},
+            update=regime.update, transform=regime.transform,
+        )  # fmt: skip
+        reference.append((net.state_dict(), result.history))
+    assert_same_training(batched, reference)
