@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import torch
 from conftest import write_blobs
 
@@ -24,12 +25,19 @@ SPEC = {
 }
 
 
-def _train(data: Path, root: Path) -> subprocess.Popen:
-    """The DAG's training job for a group of one run: artefacts staged in root/batch,
-    checkpoints in root/runs/{run}."""
+def _runs(vmap: bool) -> list[dict]:
+    """One run alone, or two seeds trained at once."""
+    if not vmap:
+        return [SPEC]
+    return [{**SPEC, "seed": s, "name": f"blobs/mlp/sgd/seed{s}"} for s in (0, 1)]
+
+
+def _train(data: Path, root: Path, vmap: bool) -> subprocess.Popen:
+    """The DAG's training job for a group: artefacts staged in root/batch, checkpoints in
+    root/runs/{run}."""
     spec = root / "specs" / "train" / "blobs" / "mlp" / "sgd.json"
     spec.parent.mkdir(parents=True, exist_ok=True)
-    spec.write_text(json.dumps({"vmap": False, "runs": [SPEC]}))
+    spec.write_text(json.dumps({"vmap": vmap, "runs": _runs(vmap)}))
     command = [
         sys.executable, str(REPO / "scripts" / "train.py"), "--spec", str(spec), "--data",
         str(data), "--out", str(root / "batch"), "--work-root", str(root / "runs"),
@@ -38,12 +46,13 @@ def _train(data: Path, root: Path) -> subprocess.Popen:
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
-def test_sigkill_then_restart_is_bit_identical(tmp_path):
+@pytest.mark.parametrize("vmap", [False, True], ids=["alone", "seeds-at-once"])
+def test_sigkill_then_restart_is_bit_identical(tmp_path, vmap):
     data = write_blobs(tmp_path / "data", n=1000, dim=10)
-    reference = _train(data, tmp_path / "reference")
+    reference = _train(data, tmp_path / "reference", vmap)
     assert reference.wait(timeout=300) == 0, reference.stderr.read().decode()[-2000:]
 
-    killed = _train(data, tmp_path / "killed")
+    killed = _train(data, tmp_path / "killed", vmap)
     checkpoint = tmp_path / "killed" / "runs" / SPEC["name"] / "checkpoint.pt"
     deadline = time.monotonic() + 120
     while not checkpoint.exists() and time.monotonic() < deadline:
@@ -55,12 +64,16 @@ def test_sigkill_then_restart_is_bit_identical(tmp_path):
     assert not (staged / "final.json").exists(), "the kill came after the end"
     assert not (staged / "model.pt").exists()
 
-    resumed = _train(data, tmp_path / "killed")
+    resumed = _train(data, tmp_path / "killed", vmap)
     assert resumed.wait(timeout=300) == 0, resumed.stderr.read().decode()[-2000:]
-    final = json.loads((staged / "final.json").read_text())
-    assert final["resumed_from_epoch"][0] > 0
-    ours = torch.load(staged / "model.pt", weights_only=True)
-    reference_model = tmp_path / "reference" / "batch" / "seed0" / "model.pt"
-    theirs = torch.load(reference_model, weights_only=True)
-    for key, value in theirs.items():
-        assert torch.equal(value, ours[key]), key
+    for run in _runs(vmap):
+        staged = tmp_path / "killed" / "batch" / f"seed{run['seed']}"
+        final = json.loads((staged / "final.json").read_text())
+        assert final["resumed_from_epoch"][0] > 0
+        ours = torch.load(staged / "model.pt", weights_only=True)
+        reference_model = tmp_path / "reference" / "batch" / f"seed{run['seed']}" / "model.pt"
+        theirs = torch.load(reference_model, weights_only=True)
+        for key, value in theirs.items():
+            assert torch.equal(value, ours[key]), key
+    # Checkpoints go once every seed has its artefacts.
+    assert not list((tmp_path / "killed" / "runs").rglob("checkpoint.pt"))

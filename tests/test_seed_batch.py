@@ -14,6 +14,7 @@ from conftest import write_blobs
 from simbias.plan import ConfigError, Plan, load_config, validate
 from simbias.plan.runs import unbatchable_because
 from simbias.train.collect import collect_seed
+from simbias.train.engine import TrainingDivergedError
 from simbias.train.run import train_run
 from simbias.train.seed_batch import train_seed_batch
 
@@ -33,7 +34,9 @@ def blobs(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "vmap, ensemble", [(True, False), (False, False), (True, True)], ids=["vmap", "alone", "ensemble"]
+    "vmap, ensemble",
+    [(True, False), (False, False), (True, True)],
+    ids=["vmap", "alone", "ensemble"],
 )
 def test_collected_seeds_equal_seeds_trained_alone(blobs, tmp_path, vmap, ensemble):
     specs = [spec(0), spec(1), spec(2)]
@@ -95,6 +98,8 @@ def test_the_plan_trains_seeds_at_once_unless_a_piece_cannot_and_says_why(repo):
     assert batches["lms5/mlp/ensemble"]["vmap"]
     assert "recording" in batches["opposing/mlp_wide/gd@dynamics"]["why"]
     assert [s["seed"] for s in batches["lms5/mlp/sgd"]["runs"]] == [0, 1, 2, 3, 4]
+    # Every experiment of the default scale has at least five seeds.
+    assert min(len(group["runs"]) for group in batches.values()) >= 5
     # The config decides nothing: the old flag is refused as an unknown key.
     broken = copy.deepcopy(config)
     broken["experiments"]["regimes_lms5"]["vmap_seeds"] = True
@@ -129,3 +134,31 @@ def test_a_killed_sequential_batch_resumes_from_the_run_directories(blobs, tmp_p
     final = json.loads((tmp_path / "b2" / "seed0" / "final.json").read_text())
     assert final["resumed_from_epoch"] == [2]
     assert not (tmp_path / run["name"] / "checkpoint.pt").exists()
+
+
+def test_a_diverged_seed_fails_the_job_by_name_and_keeps_the_others(blobs, tmp_path, monkeypatch):
+    from simbias.train import seed_batch
+
+    build = seed_batch.build_model
+
+    def nan_for_seed_1(*args):
+        model = build(*args)
+        if torch.initial_seed() == 1:  # seed_everything(1) came just before
+            with torch.no_grad():
+                next(model.parameters()).fill_(float("nan"))
+        return model
+
+    monkeypatch.setattr(seed_batch, "build_model", nan_for_seed_1)
+    specs = [spec(0), spec(1), spec(2)]
+    with pytest.raises(
+        TrainingDivergedError, match=r"^seed 1: training loss became nan at epoch 1"
+    ):
+        train_seed_batch(
+            {"vmap": True, "runs": specs}, blobs, tmp_path / "batch", tmp_path / "work"
+        )
+    for s in (0, 2):
+        assert (tmp_path / "batch" / f"seed{s}" / "final.json").exists()
+        checkpoint = tmp_path / "work" / specs[s]["name"] / "checkpoint.pt"
+        assert torch.load(checkpoint, weights_only=False)["epoch"] == 3
+    assert not (tmp_path / "batch" / "seed1").exists()
+    assert not (tmp_path / "work" / specs[1]["name"] / "checkpoint.pt").exists()

@@ -36,7 +36,9 @@ MODELS = {
 }
 
 
-@pytest.mark.parametrize("pieces", [{}, SAM, PGD, {**SAM, **PGD}], ids=["sgd", "sam", "pgd", "pgd+sam"])
+@pytest.mark.parametrize(
+    "pieces", [{}, SAM, PGD, {**SAM, **PGD}], ids=["sgd", "sam", "pgd", "pgd+sam"]
+)
 @pytest.mark.parametrize("model", sorted(MODELS))
 def test_each_batched_seed_equals_its_run_alone(tmp_path, model, pieces):
     kind, params, shape = MODELS[model]

@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 from simbias.models import build_model
-from simbias.train.engine import TensorData, TrainingDivergedError, fit
+from simbias.train.engine import TensorData, fit
 from simbias.train.run import seed_everything
 from simbias.train.spec import TrainSpec
 from simbias.train.vmap_seeds import fit_seeds
@@ -137,8 +137,13 @@ def test_a_diverged_seed_stops_alone_with_its_name_and_epoch(tmp_path):
         for key, value in reference.state_dict.items():
             torch.testing.assert_close(ours.state_dict[key], value, **TOLERANCE)
     # Their checkpoints stand at the last epoch; the diverged seed left none.
-    assert [torch.load(d / "checkpoint.pt", weights_only=False)["epoch"] for d in dirs[::2]] == [3, 3]
+    epochs = [torch.load(d / "checkpoint.pt", weights_only=False)["epoch"] for d in dirs[::2]]
+    assert epochs == [3, 3]
     assert not (dirs[1] / "checkpoint.pt").exists()
+
+
+def _without_seconds(history):
+    return [{k: v for k, v in row.items() if k != "seconds"} for row in history]
 
 
 class Killed(Exception):
@@ -168,8 +173,7 @@ def test_seeds_resume_each_from_its_own_checkpoint(tmp_path, monkeypatch):
     resumed = fit_seeds(mlp, SEEDS, blobs(), spec, work_dirs=dirs)
     assert [r.resumed_from_epoch for r in resumed] == [4, 2, 0]
     for ours, expected in zip(resumed, reference, strict=True):
-        drop = [{k: v for k, v in row.items() if k != "seconds"} for row in ours.history]
-        assert drop == [{k: v for k, v in row.items() if k != "seconds"} for row in expected.history]
+        assert _without_seconds(ours.history) == _without_seconds(expected.history)
         for key, value in expected.state_dict.items():
             torch.testing.assert_close(ours.state_dict[key], value, rtol=0, atol=0)
 

@@ -47,8 +47,7 @@ def load_seed_checkpoint(
     state = torch.load(path, map_location=device, weights_only=False)
     if state.get("identity") != identity:
         warnings.warn(
-            f"seed {identity['seed']}: ignoring {path}, written by other settings;"
-            " starting afresh",
+            f"seed {identity['seed']}: ignoring {path}, written by other settings; starting afresh",
             stacklevel=2,
         )
         return None

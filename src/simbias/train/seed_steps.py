@@ -99,7 +99,6 @@ def perturb_seeds(
     generators: Sequence[torch.Generator],
 ) -> torch.Tensor:
     """Each seed's adversarial examples for its own network, (S, B, ...)."""
-    n_seeds = inputs.shape[0]
     start = torch.stack(
         [initial_delta(inputs[i], attack, g) for i, g in enumerate(generators)]
     ).flatten(0, 1)
