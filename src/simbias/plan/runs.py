@@ -123,7 +123,8 @@ def _no_batched_form(kind: str, name: str) -> str:
 def unbatchable_because(run_spec: dict[str, Any]) -> str:
     """Why this run's seeds cannot train at once ("" when they can): the model and every
     regime piece must have a seeds-at-once form (``seeds_at_once`` in their catalogue
-    entries), and so must the train settings and recorders."""
+    entries), and so must the train settings. Recorders observe each seed's own network
+    (simbias.train.seed_observers), so they never prevent it."""
     pieces = sorted(
         key
         for key, value in run_spec["regime"].items()
@@ -134,8 +135,6 @@ def unbatchable_because(run_spec: dict[str, Any]) -> str:
     train = run_spec["regime"].get("train") or {}
     if train.get("precision") == "bf16" or train.get("compile"):
         reasons.append("bf16 autocast and torch.compile train one seed at a time")
-    if run_spec.get("probes") or run_spec.get("dynamics"):
-        reasons.append("recording probes or dynamics has no seeds-at-once form")
     return "; ".join(reason for reason in reasons if reason)
 
 

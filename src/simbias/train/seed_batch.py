@@ -25,6 +25,8 @@ from simbias.models.ensemble import LogitEnsemble
 from simbias.plan.layout import seed_key
 from simbias.train.collect import MANIFEST
 from simbias.train.engine import TrainingDivergedError
+from simbias.train.recorders import build_probes
+from simbias.train.recorders.dynamics import DynamicsRecorder, DynamicsSettings
 from simbias.train.regime import Regime
 from simbias.train.run import (
     load_tensors,
@@ -87,6 +89,12 @@ def _train_vmapped(
         for spec in runs
         for k in range(count)
     ]
+    if regime.ensemble and first.get("dynamics"):
+        raise ValueError(f"run {first['name']}: dynamics are not recorded for ensembles")
+    recorders = None
+    if first.get("dynamics"):
+        settings = DynamicsSettings.from_dict(first["dynamics"], "dynamics")
+        recorders = [DynamicsRecorder(settings, train.x, train.y, seed) for _, _, seed in members]
     results = fit_seeds(
         build,
         [seed for _, _, seed in members],
@@ -100,6 +108,8 @@ def _train_vmapped(
             for spec, k, _ in members
         ],
         fingerprints=[spec for spec, _, _ in members],
+        step_hooks=recorders,
+        epoch_probes=build_probes(first.get("probes", []), card),
     )
     for i, spec in enumerate(runs):
         own = results[i * count : (i + 1) * count]
@@ -114,6 +124,8 @@ def _train_vmapped(
             [pd.DataFrame(r.history).assign(member=k) for k, r in enumerate(own)],
             ignore_index=True,
         )
+        if recorders is not None:
+            recorders[i].save(batch_dir / seed_key(spec["seed"]))
         write_run_artefacts(
             batch_dir / seed_key(spec["seed"]),
             spec,

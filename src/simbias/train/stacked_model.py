@@ -63,6 +63,16 @@ class StackedModel:
         losses.sum().backward()
         return losses.detach(), logits.detach()
 
+    @torch.no_grad()
+    def accuracy(self, x: torch.Tensor, y: torch.Tensor, batch_size: int) -> torch.Tensor:
+        """Each seed's accuracy on the same (x, y), (S,) on the device, in the current mode."""
+        correct = torch.zeros(self.n_seeds, device=x.device, dtype=torch.long)
+        for i in range(0, len(y), batch_size):
+            chunk = x[i : i + batch_size]
+            logits = self.forward(chunk.unsqueeze(0).expand(self.n_seeds, *chunk.shape))
+            correct += (logits.argmax(dim=2) == y[i : i + batch_size]).sum(dim=1)
+        return correct.double() / len(y)
+
     @contextmanager
     def buffers_frozen(self) -> Iterator[None]:
         """Running statistics exactly as on entry afterwards (SAM's second pass, as

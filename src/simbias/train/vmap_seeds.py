@@ -40,6 +40,7 @@ from simbias.train.augment import random_crop_flip
 from simbias.train.engine import TensorData
 from simbias.train.optim import build_optimizer, build_scheduler
 from simbias.train.seed_checkpoints import fresh_state, load_seed_checkpoint, save_seed_state
+from simbias.train.seed_observers import SeedObservers
 from simbias.train.seed_steps import batched_step, perturb_seeds
 from simbias.train.seeding import seed_everything
 from simbias.train.spec import TrainSpec
@@ -77,6 +78,8 @@ def fit_seeds(
     transform: Any = None,
     work_dirs: list[Path] | None = None,
     fingerprints: list[Any] | None = None,
+    step_hooks: list[Any] | None = None,
+    epoch_probes: tuple = (),
 ) -> list[SeedResult]:
     """Train ``build_model(s)`` for every ``s`` in ``seeds`` together; one result per seed,
     in the order of ``seeds``.
@@ -85,8 +88,10 @@ def fit_seeds(
     (``seed_everything(s)``, as ``train_run`` does). Models are moved to ``train``'s
     device. ``update`` and ``transform`` are the regime's pieces, as ``fit`` takes them.
     ``work_dirs`` (one per seed) hold checkpoints, checked against ``fingerprints`` (what
-    else defines each run, as ``fit``'s ``fingerprint``). A diverged seed's result has
-    ``error`` set and no state; the caller decides what to do with the others.
+    else defines each run, as ``fit``'s ``fingerprint``). ``step_hooks`` (one per seed, or
+    None) and ``epoch_probes`` observe each seed's network as in ``fit``
+    (:mod:`simbias.train.seed_observers`). A diverged seed's result has ``error`` set and
+    no state; the caller decides what to do with the others.
     """
     take_step = batched_step(update)
     seeds = [int(s) for s in seeds]
@@ -109,6 +114,7 @@ def fit_seeds(
         for path, identity, model in zip(paths, identities, models, strict=True)
     ]
     resumed = {s: state["epoch"] for s, state in zip(seeds, states, strict=True)}
+    observers = SeedObservers(models, step_hooks, epoch_probes)
     # Seeds whose checkpoints stand at the same epoch share steps; a diverged seed leaves.
     results: dict[int, SeedResult] = {}
     pending = list(range(len(seeds)))
@@ -120,6 +126,7 @@ def fit_seeds(
             [models[i] for i in together],
             [states[i] for i in together],
             [paths[i] for i in together],
+            observers.subset(together),
             train,
             spec,
             eval_sets or {},
@@ -141,7 +148,7 @@ def fit_seeds(
 
 
 def _train_together(
-    seeds, models, states, paths, train, spec, eval_sets, take_step, transform
+    seeds, models, states, paths, observers, train, spec, eval_sets, take_step, transform
 ) -> dict[int, str]:
     """Train the seeds from their states (all at one epoch) until the last epoch, or until
     some seed's loss is no longer finite. ``states`` are updated in place (and written to
@@ -166,6 +173,7 @@ def _train_together(
     shuffles = [torch.Generator(device=device) for _ in seeds]
     for generator, state in zip(shuffles, states, strict=True):
         generator.set_state(state["shuffle_rng"])
+    observers.start(stacked, optimizer, states)
 
     for epoch in range(states[0]["epoch"], spec.epochs):
         started = time.perf_counter()
@@ -191,13 +199,15 @@ def _train_together(
             # losses (S,): each seed's fit loss; logits (S, B, C).
             losses, logits = take_step(stacked, optimizer, inputs, labels)
             scheduler.step()
+            if observers.active:
+                observers.after_step(epoch * steps_per_epoch + step + 1, stacked, optimizer)
             # Accumulated on the device: no host sync inside the step loop.
             loss_sum += losses * batch
             correct += (logits.argmax(dim=2) == labels).sum(dim=1)
 
         stacked.train(False)
         evaluated = {
-            f"{name}_accuracy": _stacked_accuracy(stacked, data, spec.eval_batch_size)
+            f"{name}_accuracy": stacked.accuracy(data.x, data.y, spec.eval_batch_size)
             for name, data in eval_sets.items()
         }
         # The one host sync of the epoch.
@@ -219,7 +229,9 @@ def _train_together(
             row["train_accuracy"] = train_accuracy[i]
             row.update({key: values[i] for key, values in evaluated_host.items()})
             row["seconds"] = seconds
+            row.update(observers.probe(stacked, i))
             states[i].update(
+                step_hook=observers.hook_state(i),
                 model=stacked.seed_state(i),
                 optimizer=slice_optimizer_state(optimizer_state, leaves, i),
                 scheduler=scheduler.state_dict(),
@@ -231,16 +243,3 @@ def _train_together(
         if errors:
             return errors
     return {}
-
-
-@torch.no_grad()
-def _stacked_accuracy(stacked: StackedModel, data: TensorData, batch_size: int) -> torch.Tensor:
-    """Each seed's accuracy on ``data`` (S,), on the device, in the model's current mode."""
-    n_seeds = stacked.n_seeds
-    correct = torch.zeros(n_seeds, device=data.x.device, dtype=torch.long)
-    for i in range(0, len(data), batch_size):
-        x = data.x[i : i + batch_size]
-        inputs = x.unsqueeze(0).expand(n_seeds, *x.shape)
-        logits = stacked.forward(inputs)
-        correct += (logits.argmax(dim=2) == data.y[i : i + batch_size]).sum(dim=1)
-    return correct.double() / len(data)
