@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from test_vmap_seeds import SEEDS, assert_same_training
+from test_vmap_seeds import SEEDS, assert_same_training, sequential
 
 from simbias.models import build_model
 from simbias.train.engine import TensorData, fit
@@ -53,15 +53,8 @@ def test_each_batched_seed_equals_its_run_alone(tmp_path, model, pieces):
     batched = fit_seeds(
         build, SEEDS, data, spec, {"test": test}, update=regime.update, transform=regime.transform
     )
-    reference = []
-    for s in SEEDS:
-        seed_everything(s)
-        net = build(s)
-        result = fit(
-            net, data, spec, s, tmp_path / str(s), str(s), eval_sets={"test": test},
-            update=regime.update, transform=regime.transform,
-        )  # fmt: skip
-        reference.append((net.state_dict(), result.history))
+    pieces = {"update": regime.update, "transform": regime.transform}
+    reference = sequential(build, spec, data, {"test": test}, tmp_path, **pieces)
     assert_same_training(batched, reference)
 
 

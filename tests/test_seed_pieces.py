@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from test_vmap_seeds import SEEDS, assert_same_training, blobs, mlp
+from test_vmap_seeds import SEEDS, assert_same_training, blobs, mlp, sequential
 
-from simbias.train.engine import fit
 from simbias.train.regime import Regime
-from simbias.train.run import seed_everything
 from simbias.train.spec import TrainSpec
 from simbias.train.vmap_seeds import fit_seeds
 
@@ -34,15 +32,8 @@ def test_batched_pieces_equal_each_seed_trained_alone(tmp_path, sections):
     batched = fit_seeds(
         mlp, SEEDS, data, spec, {"test": test}, update=regime.update, transform=regime.transform
     )
-    reference = []
-    for s in SEEDS:
-        seed_everything(s)
-        model = mlp(s)
-        result = fit(
-            model, data, spec, s, tmp_path / str(s), str(s), eval_sets={"test": test},
-            update=regime.update, transform=regime.transform,
-        )  # fmt: skip
-        reference.append((model.state_dict(), result.history))
+    pieces = {"update": regime.update, "transform": regime.transform}
+    reference = sequential(mlp, spec, data, {"test": test}, tmp_path, **pieces)
     assert_same_training(batched, reference)
 
 

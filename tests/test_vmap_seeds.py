@@ -48,13 +48,14 @@ class TanhNet(nn.Module):
         return self.out(torch.tanh(self.hidden(x)))
 
 
-def sequential(build, spec, data, eval_sets, tmp_path):
-    """The reference: one fit per seed, as train_run does it."""
+def sequential(build, spec, data, eval_sets, tmp_path, **pieces):
+    """The reference: one fit per seed, as train_run does it (``pieces``: update,
+    transform)."""
     results = []
     for s in SEEDS:
         seed_everything(s)
         model = build(s)
-        result = fit(model, data, spec, s, tmp_path / str(s), str(s), eval_sets=eval_sets)
+        result = fit(model, data, spec, s, tmp_path / str(s), str(s), eval_sets=eval_sets, **pieces)
         results.append((model.state_dict(), result.history))
     return results
 

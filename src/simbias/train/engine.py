@@ -118,7 +118,7 @@ def fit(
     start_epoch = 0
     checkpoint_path = run_dir / CHECKPOINT_NAME
     identity = {"spec": spec.to_dict(), "seed": seed, "fingerprint": fingerprint}
-    state = _load_checkpoint(checkpoint_path, device, identity, run_name)
+    state = load_checkpoint(checkpoint_path, device, identity, run_name)
     if state is not None:
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
@@ -236,12 +236,14 @@ def _bf16_forward(
     return Bf16Forward(model, device.type)
 
 
-def _load_checkpoint(
+def load_checkpoint(
     path: Path, device: torch.device, identity: dict[str, Any], run_name: str
 ) -> dict[str, Any] | None:
+    """A checkpoint written under ``identity``, else None (a file written by other settings
+    is ignored with a warning)."""
     if not path.exists():
         return None
-    # Our own file, written by _save_checkpoint; it holds RNG states, hence weights_only=False.
+    # Our own file (a training checkpoint); it holds RNG states, hence weights_only=False.
     state = torch.load(path, map_location=device, weights_only=False)
     if state.get("identity") != identity:
         warnings.warn(

@@ -9,7 +9,6 @@ written by other settings, or by the one-seed ``fit``, is ignored with a warning
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ import torch
 from torch import nn
 
 from simbias.io import save_torch_atomic
-from simbias.train.engine import CHECKPOINT_NAME
+from simbias.train.engine import CHECKPOINT_NAME, load_checkpoint
 
 
 def fresh_state(model: nn.Module, identity: dict[str, Any]) -> dict[str, Any]:
@@ -40,18 +39,9 @@ def load_seed_checkpoint(
     work_dir: Path | None, identity: dict[str, Any], device: torch.device
 ) -> dict[str, Any] | None:
     """The seed's saved state, or None (no directory, no file, or other settings)."""
-    if work_dir is None or not (work_dir / CHECKPOINT_NAME).exists():
+    if work_dir is None:
         return None
-    path = work_dir / CHECKPOINT_NAME
-    # Our own file (save_seed_state); it holds a generator state, hence weights_only=False.
-    state = torch.load(path, map_location=device, weights_only=False)
-    if state.get("identity") != identity:
-        warnings.warn(
-            f"seed {identity['seed']}: ignoring {path}, written by other settings; starting afresh",
-            stacklevel=2,
-        )
-        return None
-    return state
+    return load_checkpoint(work_dir / CHECKPOINT_NAME, device, identity, f"seed {identity['seed']}")
 
 
 def save_seed_state(work_dir: Path | None, state: dict[str, Any]) -> None:
