@@ -37,7 +37,7 @@ class StackedModel:
         def one_seed(p, b, x):
             return functional_call(self._template, (p, b), (x,))
 
-        self._batched = vmap(one_seed)
+        self._batched = _bmm_mlp_forward(self._template) or vmap(one_seed)
 
     @property
     def n_seeds(self) -> int:
@@ -129,6 +129,39 @@ def stack_optimizer_states(
             for key, value in per_param.items()
         }
     return {"state": stacked, "param_groups": first["param_groups"]}
+
+
+def _bmm_mlp_forward(template: nn.Module):
+    """For a plain MLP (``nn.Sequential`` of Flatten, Linear and ReLU), its batched forward
+    written as one ``baddbmm`` per layer, else None. The same arithmetic as the vmapped
+    ``functional_call`` (autograd still does the backward) with less dispatch per step:
+    measured faster (``make bench``, seeds_mlp_*)."""
+    if not isinstance(template, nn.Sequential):
+        return None
+    layers = []
+    for name, module in template.named_children():
+        if isinstance(module, nn.Flatten) and (module.start_dim, module.end_dim) == (1, -1):
+            layers.append(("flatten", name))
+        elif isinstance(module, (nn.Linear, nn.ReLU)):
+            layers.append(("relu" if isinstance(module, nn.ReLU) else "linear", name))
+        else:
+            return None
+
+    def forward(params, buffers, x):
+        for kind, name in layers:
+            if kind == "flatten":
+                x = x.flatten(2)
+            elif kind == "relu":
+                x = x.relu()
+            elif f"{name}.bias" in params:
+                x = torch.baddbmm(
+                    params[f"{name}.bias"].unsqueeze(1), x, params[f"{name}.weight"].mT
+                )
+            else:
+                x = torch.bmm(x, params[f"{name}.weight"].mT)
+        return x
+
+    return forward
 
 
 def _check_stackable(models: list[nn.Module], seeds: list[int]) -> None:

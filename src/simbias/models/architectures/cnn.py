@@ -29,8 +29,8 @@ class CnnParams(Params):
     caption="Conv(3x3)-[BN]-ReLU-MaxPool blocks, global average pooling, a linear head.",
     # Its seeds can train at once (simbias.train.stacked_model, BatchNorm per seed; tested
     # equal to one seed alone), but on CPU that is slower: the plan does not choose it.
-    seeds_at_once="trained at once it measured 0.8x of one seed after another on CPU"
-    " (make bench, seeds_cnn_*): its convolutions are arithmetic-bound, not overhead",
+    seeds_at_once="trained at once it measured 0.7x of one seed after another on CPU"
+    " (make bench, seeds_cnn_*): its steps are arithmetic and memory traffic, not overhead",
 )
 def build(params: CnnParams, input_shape: tuple[int, ...], n_classes: int) -> nn.Module:
     """Conv(3x3)-[BN]-ReLU-MaxPool blocks, then global average pooling and a linear head."""
