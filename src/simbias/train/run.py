@@ -119,6 +119,12 @@ def _train_member(
     return model, result.history, info
 
 
+def check_recordable(run_spec: dict[str, Any], regime: Regime) -> None:
+    """Dynamics are recorded for one network, not for an ensemble's members."""
+    if regime.ensemble and run_spec.get("dynamics"):
+        raise ValueError(f"run {run_spec['name']}: dynamics are not recorded for ensembles")
+
+
 def train_run(
     run_spec: dict[str, Any],
     data_dir: str | Path,
@@ -135,8 +141,7 @@ def train_run(
     seed = int(run_spec["seed"])
     card = read_card(data_dir)
     regime = Regime.from_dict(run_spec["regime"], input_range=card.get("input_range"))
-    if regime.ensemble and run_spec.get("dynamics"):
-        raise ValueError(f"run {run_spec['name']}: dynamics are not recorded for ensembles")
+    check_recordable(run_spec, regime)
     train = load_tensors(data_dir, "train", device)
     test = load_tensors(data_dir, "test", device)
 

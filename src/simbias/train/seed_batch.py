@@ -29,6 +29,7 @@ from simbias.train.recorders import build_probes
 from simbias.train.recorders.dynamics import DynamicsRecorder, DynamicsSettings
 from simbias.train.regime import Regime
 from simbias.train.run import (
+    check_recordable,
     load_tensors,
     member_seed,
     remove_checkpoints,
@@ -89,8 +90,7 @@ def _train_vmapped(
         for spec in runs
         for k in range(count)
     ]
-    if regime.ensemble and first.get("dynamics"):
-        raise ValueError(f"run {first['name']}: dynamics are not recorded for ensembles")
+    check_recordable(first, regime)
     recorders = None
     if first.get("dynamics"):
         settings = DynamicsSettings.from_dict(first["dynamics"], "dynamics")

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import torch
 from torch import nn
 
 from simbias.train.stacked_model import StackedModel
@@ -40,13 +39,8 @@ class SeedObservers:
             [self.models[i] for i in indices], [self.hooks[i] for i in indices], self.probes
         )
 
-    @torch.no_grad()
     def _materialize(self, stacked: StackedModel, i: int) -> nn.Module:
-        own = self.models[i]
-        slices = {**stacked.params, **stacked.buffers}
-        for name, tensor in [*own.named_parameters(), *own.named_buffers()]:
-            tensor.copy_(slices[name][i])
-        return own
+        return stacked.copy_seed_into(i, self.models[i])
 
     def start(self, stacked: StackedModel, optimizer, states: list[dict[str, Any]]) -> None:
         """Resume each hook from its seed's state, or record step 0 (as ``fit`` does)."""

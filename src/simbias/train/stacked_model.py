@@ -91,6 +91,14 @@ class StackedModel:
         return {name: value[i].detach().clone() for name, value in both.items()}
 
     @torch.no_grad()
+    def copy_seed_into(self, i: int, module: nn.Module) -> nn.Module:
+        """Seed ``i``'s weights and buffers copied into ``module`` (its own network)."""
+        slices = {**self.params, **self.buffers}
+        for name, tensor in [*module.named_parameters(), *module.named_buffers()]:
+            tensor.copy_(slices[name][i])
+        return module
+
+    @torch.no_grad()
     def load_seed_states(self, states: list[dict[str, torch.Tensor]]) -> None:
         """Set every seed's slice from its state_dict (as :meth:`seed_state` gives)."""
         for name, value in {**self.params, **self.buffers}.items():
