@@ -19,6 +19,7 @@ from simbias.report.claims._base import (
     ROW_FIELDS,
     Claim,
     ClaimRow,
+    Control,
     Evidence,
 )
 
@@ -27,6 +28,7 @@ __all__ = [
     "CLAIM_COLUMNS",
     "Claim",
     "ClaimRow",
+    "Control",
     "Evidence",
     "check_claims",
     "claims_markdown",

@@ -39,6 +39,28 @@ class Evidence:
         return part
 
 
+@dataclass(frozen=True)
+class Control:
+    """The run (or input) in which the claimed effect cannot appear, measured and judged by
+    the same criterion as the claim: ``what`` names it, ``measured`` and ``passed`` are the
+    criterion's reading of it. A claim is believable only if its control FAILs."""
+
+    what: str
+    measured: str
+    passed: bool
+
+
+#: The verdicts a row can carry: the claim passed and its control failed (PASS), the claim
+#: failed (FAIL), or the claim passed and so did its control (the criterion cannot tell).
+VERDICTS = ("PASS", "FAIL", "CANNOT TELL")
+
+
+def combined_verdict(claim_passed: bool, control_passed: bool) -> str:
+    if not claim_passed:
+        return "FAIL"
+    return "CANNOT TELL" if control_passed else "PASS"
+
+
 @dataclass(frozen=True, kw_only=True)
 class ClaimRow:
     """One checked claim: the claims table's columns, in order, then what the table does not
@@ -55,11 +77,30 @@ class ClaimRow:
     criterion: str
     n_seeds: int
     verdict: str
+    control: str = ""
+    control_measured: str = ""
+    control_verdict: str = ""
     check: str = field(metadata={"column": False})
     variant: str = field(default="", metadata={"column": False})
+    #: Whether the claim's own criterion passed, before its control is considered.
+    claim_passed: bool = field(default=False, metadata={"column": False})
 
     def record(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+    def with_control(self, control: Control) -> ClaimRow:
+        """This row judged beside ``control``: its verdict is PASS only if the control FAILs."""
+        return dataclasses.replace(
+            self,
+            control=control.what,
+            control_measured=control.measured,
+            control_verdict="PASS" if control.passed else "FAIL",
+            verdict=combined_verdict(self.claim_passed, control.passed),
+        )
+
+    def as_control(self, what: str) -> Control:
+        """This row, measured on a control run, as the control of another row."""
+        return Control(what=what, measured=self.measured, passed=self.claim_passed)
 
 
 #: The columns of claims.csv and claims.md.
@@ -98,10 +139,13 @@ class Claim:
         passed: bool,
         paper_reports: str = "",
         variant: str = "",
+        control: Control | None = None,
     ) -> ClaimRow:
-        """A row of this claim: its paper is the claim's own, not the experiment's."""
+        """A row of this claim: its paper is the claim's own, not the experiment's. A claim
+        whose control is built into its input (FARMS's single block) passes ``control``;
+        the others get theirs from the experiment's ``controls`` (check_claims)."""
         entry = self.entry()
-        return ClaimRow(
+        row = ClaimRow(
             paper=entry.meta["paper"],
             claim=claim,
             experiment=experiment,
@@ -113,7 +157,9 @@ class Claim:
             verdict="PASS" if passed else "FAIL",
             check=entry.name,
             variant=variant,
+            claim_passed=bool(passed),
         )
+        return row if control is None else row.with_control(control)
 
 
 def stat_of(summary: pd.DataFrame, split: str, metric: str) -> pd.Series:
