@@ -17,7 +17,6 @@ from simbias.report.claims import (
     claims_metrics,
     write_claims,
 )
-from simbias.report.claims.pitfalls import ExtremeSimplicityBias
 from simbias.report.tables import GROUP_KEYS, load_run_metrics, summarise_metrics
 
 
@@ -35,11 +34,19 @@ def test_bootstrap_ci_brackets_the_mean_and_shrinks_with_n():
     assert bootstrap_ci(np.array([0.3])) == (0.3, 0.3)
 
 
-def test_summarise_gives_mean_std_and_n_per_group():
-    frame = pd.DataFrame({"g": ["a", "a", "a", "b"], "value": [1.0, 2.0, 3.0, 5.0]})
+def test_summarise_gives_mean_std_n_a_t_interval_and_the_seed_values_per_group():
+    frame = pd.DataFrame(
+        {"g": ["a", "a", "a", "b"], "seed": [2, 0, 1, 0], "value": [3.0, 1.0, 2.0, 5.0]}
+    )
     summary = summarise(frame, ["g"]).set_index("g")
     assert summary.loc["a", "mean"] == 2.0 and summary.loc["a", "std"] == 1.0
     assert summary.loc["a", "n"] == 3 and summary.loc["b", "std"] == 0.0
+    # t(0.975, df=2) = 4.303; sem = 1 / sqrt(3)
+    half = 4.302653 / np.sqrt(3)
+    assert summary.loc["a", "ci_low"] == pytest.approx(2 - half, rel=1e-5)
+    assert summary.loc["a", "ci_high"] == pytest.approx(2 + half, rel=1e-5)
+    assert summary.loc["a", "values"] == "1;2;3"  # in seed order
+    assert (summary.loc["b", "ci_low"], summary.loc["b", "ci_high"]) == (5.0, 5.0)
 
 
 def _summary(test, s_rand, sc_rand, n=3):
@@ -65,6 +72,12 @@ def _summary(test, s_rand, sc_rand, n=3):
     return pd.DataFrame(rows)
 
 
+def _with_control(summary: pd.DataFrame, control: pd.DataFrame) -> pd.DataFrame:
+    control = control.copy()
+    control["experiment"] = "e_control"
+    return pd.concat([summary, control], ignore_index=True)
+
+
 SPEC = {
     "experiments": {
         "e": {
@@ -73,9 +86,16 @@ SPEC = {
             "claims": ["extreme_simplicity_bias"],
             "paper": "P",
             "reference": {"s_rand_auc": 0.507},
-        }
+            "controls": {
+                "extreme_simplicity_bias": {"what": "simple feature shuffled in training",
+                                            "experiment": "e_control"}
+            },
+        },
+        "e_control": {"dataset": "d0", "model": "m", "paper": "P"},
     }
-}
+}  # fmt: skip
+#: A control in which the network uses the complex features: the criterion FAILs on it.
+USES_COMPLEX = (0.98, 0.97, 0.55)
 
 
 @pytest.mark.parametrize(
@@ -88,20 +108,38 @@ SPEC = {
     ],
 )
 def test_extreme_sb_verdict_follows_the_measurements(test, s_rand, sc_rand, verdict):
-    evidence = Evidence(summaries={"sb_metrics": _summary(test, s_rand, sc_rand)})
-    claims = check_claims(evidence, SPEC["experiments"])
+    summary = _with_control(_summary(test, s_rand, sc_rand), _summary(*USES_COMPLEX))
+    claims = check_claims(Evidence(summaries={"sb_metrics": summary}), SPEC["experiments"])
     assert list(claims["verdict"]) == [verdict]
     row = claims.iloc[0]
     assert f"S-rand {s_rand:.3f}" in row["measured"]
     assert "s_rand AUC 0.507" in row["paper_reports"]
-    assert row["criterion"] == ExtremeSimplicityBias().criterion() and row["n_seeds"] == 3
+    assert "test AUC >= 0.9" in row["criterion"] and row["n_seeds"] == 3
+    assert row["control_verdict"] == "FAIL" and "S^c-rand 0.550" in row["control_measured"]
+    assert row["control"].startswith("simple feature shuffled in training (e_control")
+
+
+def test_a_claim_whose_control_passes_too_cannot_tell():
+    summary = _with_control(_summary(1.0, 0.5, 1.0), _summary(1.0, 0.5, 1.0))
+    claims = check_claims(Evidence(summaries={"sb_metrics": summary}), SPEC["experiments"])
+    assert list(claims["verdict"]) == ["CANNOT TELL"]
+    assert list(claims["control_verdict"]) == ["PASS"]
+
+
+def test_a_claim_without_a_control_is_an_error():
+    experiments = {"e": {**SPEC["experiments"]["e"], "controls": {}}}
+    evidence = Evidence(summaries={"sb_metrics": _summary(1.0, 0.5, 1.0)})
+    with pytest.raises(ValueError, match="extreme_simplicity_bias on experiment e has no control"):
+        check_claims(evidence, experiments)
 
 
 def _runs(treated_minus_baseline, n=5):
     rows = []
     for seed in range(n):
         base = 0.80 + 0.01 * seed
-        for regime, value in (("sgd", base), ("useful", base + treated_minus_baseline[seed])):
+        pairs = (("sgd", base), ("useful", base + treated_minus_baseline[seed]),
+                 ("useful_random", base + (-1) ** seed * 0.01))  # fmt: skip
+        for regime, value in pairs:
             rows.append(
                 {
                     "experiment": "u",
@@ -131,19 +169,27 @@ def test_useful_claim_uses_the_paired_difference(differences, verdict):
                 "model": "m",
                 "claim_pairs": [["useful", "sgd"]],
                 "claims": ["useful_improves_test_accuracy"],
+                "controls": {
+                    "useful_improves_test_accuracy": {
+                        "what": "random upsampling",
+                        "claim_pairs": [["useful_random", "sgd"]],
+                    }
+                },
             }
         }
     }
     claims = check_claims(Evidence(runs=_runs(differences)), spec["experiments"])
     assert list(claims["verdict"]) == [verdict]
     assert f"{np.mean(differences):+.4f}" in claims.iloc[0]["measured"]
+    assert list(claims["control_verdict"]) == ["FAIL"]
+    assert "useful_random" in claims.iloc[0]["control_measured"]
 
 
 def _alignment_history(gd_start: int | None, sam_start: int | None) -> pd.DataFrame:
     """Slow alignment flat at 0.01, then growing by 0.01 an epoch from ``start`` (None: flat),
     so it reaches twice its epoch-1 value at epoch ``start + 1``."""
     rows = []
-    for seed in range(3):
+    for seed in range(5):
         for regime, start in (("gd", gd_start), ("sam", sam_start)):
             for epoch in range(1, 11):
                 grown = 0.01 * (epoch - start) if start is not None and epoch > start else 0
@@ -171,15 +217,21 @@ def _alignment_history(gd_start: int | None, sam_start: int | None) -> pd.DataFr
 def test_sam_earlier_claim_compares_first_crossing_epochs(
     gd_start, sam_start, verdict, gd_text, sam_text
 ):
+    control = {"what": "no slow feature", "experiment": "p0"}
     spec = {
         "experiments": {
-            "p": {"dataset": "d", "model": "m", "claims": ["sam_learns_slow_feature_earlier"]}
+            "p": {"dataset": "d", "model": "m", "claims": ["sam_learns_slow_feature_earlier"],
+                  "controls": {"sam_learns_slow_feature_earlier": control}},
+            "p0": {"dataset": "d0", "model": "m"},
         }
-    }
-    evidence = Evidence(histories=_alignment_history(gd_start, sam_start))
+    }  # fmt: skip
+    never = _alignment_history(None, None).assign(experiment="p0")
+    evidence = Evidence(
+        histories=pd.concat([_alignment_history(gd_start, sam_start), never], ignore_index=True)
+    )
     claims = check_claims(evidence, spec["experiments"])
     row = claims.iloc[0]
-    assert row["verdict"] == verdict
+    assert row["verdict"] == verdict and row["control_verdict"] == "FAIL"
     assert gd_text in row["measured"] and sam_text in row["measured"]
 
 
@@ -262,34 +314,6 @@ def test_dynamics_claims_follow_the_measurements():
     assert row.verdict == "FAIL" and "no opposing pair" in row.measured
 
 
-def _aspect_ratio_summary(farms_q8: float) -> pd.DataFrame:
-    """Plain alpha drifts from 2.0 to 4.5 over Q = 1..8; FARMS alpha from 2.0 to farms_q8."""
-    frames = []
-    for q, plain, farms in ((1, 2.0, 2.0), (2, 2.6, 2.1), (4, 3.4, 2.1), (8, 4.5, farms_q8)):
-        for prefix, value in (("", plain), ("farms_", farms)):
-            for suffix in ("", "_hill"):
-                split, _, metric = f"gauss_q{q}_{prefix}alpha{suffix}".rpartition("_")
-                frames.append(_regime_rows(split, metric, {"sgd": (value, value, value)}))
-    return pd.concat(frames, ignore_index=True)
-
-
-@pytest.mark.parametrize(("farms_q8", "verdict"), [(2.2, "PASS"), (3.5, "FAIL")])
-def test_farms_claim_compares_the_ranges_over_aspect_ratio(farms_q8, verdict):
-    evidence = Evidence(summaries={"aspect_ratio": _aspect_ratio_summary(farms_q8)})
-    rows = _claim("farms_removes_aspect_ratio_bias").rows(evidence, "e", {"paper": "p"})
-    assert [r.verdict for r in rows] == [verdict, verdict]
-
-
-def test_a_claim_row_cites_its_claims_paper_not_the_experiments():
-    pitfalls = "Shah et al. 2020, The Pitfalls of Simplicity Bias in Neural Networks"
-    experiments = {"e": {"paper": pitfalls, "claims": ["farms_removes_aspect_ratio_bias"]}}
-    evidence = Evidence(summaries={"aspect_ratio": _aspect_ratio_summary(2.2)})
-    claims = check_claims(evidence, experiments)
-    farms = CLAIMS.get("farms_removes_aspect_ratio_bias").meta["paper"]
-    assert farms.startswith("Hu et al. 2025") and "Aspect Ratio Bias" in farms
-    assert list(claims["paper"]) == [farms, farms]
-
-
 def test_every_registered_claim_has_a_paper_and_a_caption():
     entries = CLAIMS.entries()
     assert len(entries) == len(CLAIMS.names()) >= 11
@@ -310,33 +334,28 @@ def test_claims_metrics_keeps_every_claim_sharing_an_experiment_and_regime():
         }
     )  # fmt: skip
     claims = ["robust_models_shape_biased", "robust_filters_smoother"]
+    control = {"what": "no adversary", "claim_regimes": ["sgd"]}
     experiments = {"e": {"dataset": "d", "model": "m", "claims": claims,
-                         "claim_regimes": ["adv_pgd"]}}  # fmt: skip
+                         "claim_regimes": ["adv_pgd"],
+                         "controls": dict.fromkeys(claims, control)}}  # fmt: skip
     table = check_claims(evidence, experiments)
     assert list(table["regime"]) == ["adv_pgd vs sgd"] * 2
     assert claims_metrics(table) == {
         "checks": 2,
         "pass": 1,
+        "cannot_tell": 0,
         "verdicts": {
             "robust_models_shape_biased": {"e": {"adv_pgd vs sgd": 1}},
             "robust_filters_smoother": {"e": {"adv_pgd vs sgd": 0}},
         },
-    }
-    # One claim's rows on one experiment and regime (FARMS: one per estimator) stay apart.
-    farms = check_claims(
-        Evidence(summaries={"aspect_ratio": _aspect_ratio_summary(2.2)}),
-        {"e": {"claims": ["farms_removes_aspect_ratio_bias"]}},
-    )
-    assert set(claims_metrics(farms)["verdicts"]["farms_removes_aspect_ratio_bias"]["e"]) == {
-        "n/a (KS-fitted alpha)",
-        "n/a (Hill alpha)",
     }
     with pytest.raises(ValueError, match="two robust_models_shape_biased rows"):
         claims_metrics(pd.concat([table, table.iloc[:1]], ignore_index=True))
 
 
 def test_claims_files_show_the_table_columns_only(tmp_path):
-    evidence = Evidence(summaries={"sb_metrics": _summary(1.0, 0.51, 1.0)})
+    summary = _with_control(_summary(1.0, 0.51, 1.0), _summary(*USES_COMPLEX))
+    evidence = Evidence(summaries={"sb_metrics": summary})
     paths = [tmp_path / "claims.csv", tmp_path / "claims.md", tmp_path / "claims.json"]
     write_claims(evidence, SPEC["experiments"], *paths)
     assert list(pd.read_csv(paths[0]).columns) == CLAIM_COLUMNS

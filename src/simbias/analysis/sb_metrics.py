@@ -22,13 +22,21 @@ EVAL_SPLITS = ("test", "s_rand", "sc_rand")
 
 
 def accuracy_and_auc(logits: torch.Tensor, labels: np.ndarray) -> dict[str, float]:
-    """Accuracy, and ROC AUC of the class-1 probability (one-vs-rest macro for more classes)."""
-    probabilities = torch.softmax(logits.float(), dim=1).cpu().numpy()
-    accuracy = float((probabilities.argmax(axis=1) == labels).mean())
-    if probabilities.shape[1] == 2:
-        auc = roc_auc_score(labels, probabilities[:, 1])
+    """Accuracy, and ROC AUC scored on logits, never on softmax probabilities: a float32
+    softmax saturates to exactly 1.0 once the logit margin passes about 17, confident
+    predictions then tie, and ties pull the AUC towards 0.5. Two classes: the logit margin
+    ``L[:, 1] - L[:, 0]``, as Shah et al.'s ``scripts/utils.py`` scores it; more classes:
+    macro one-vs-rest, class k scored by its logit margin over the best other class."""
+    scores = logits.double().cpu().numpy()
+    accuracy = float((scores.argmax(axis=1) == labels).mean())
+    if scores.shape[1] == 2:
+        auc = roc_auc_score(labels, scores[:, 1] - scores[:, 0])
     else:
-        auc = roc_auc_score(labels, probabilities, multi_class="ovr")
+        aucs = []
+        for k in np.unique(labels):
+            others = np.delete(scores, k, axis=1).max(axis=1)
+            aucs.append(roc_auc_score(labels == k, scores[:, k] - others))
+        auc = float(np.mean(aucs))
     return {"accuracy": accuracy, "auc": float(auc)}
 
 

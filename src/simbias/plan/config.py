@@ -90,12 +90,28 @@ def check_consistency(config: dict[str, Any]) -> None:
                     f"config key experiments/{name}/regime_overrides/{regime}: not a regime "
                     "declared under regimes"
                 )
+        _check_controls(config, name, experiment)
         for analysis in experiment.get("analysis_settings", {}):
             if analysis not in experiment.get("analyses", []):
                 raise ConfigError(
                     f"config key experiments/{name}/analysis_settings/{analysis}: the "
                     "experiment does not run that analysis"
                 )
+
+
+def _check_controls(config: dict[str, Any], name: str, experiment: dict[str, Any]) -> None:
+    """Each control belongs to a claim of the experiment, and its experiment (the runs in
+    which the effect cannot appear), if it names one, is enabled."""
+    experiments = enabled_experiments(config)
+    for claim, control in experiment.get("controls", {}).items():
+        where = f"config key experiments/{name}/controls/{claim}"
+        if claim not in experiment.get("claims", []):
+            raise ConfigError(f"{where}: the experiment does not check that claim")
+        other = control.get("experiment")
+        if other is None:
+            continue
+        if other not in experiments:
+            raise ConfigError(f"{where}/experiment: {other!r} is not an enabled experiment")
 
 
 def declared(config: dict[str, Any], field: str) -> list[str]:

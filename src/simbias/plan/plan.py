@@ -109,22 +109,32 @@ class Plan:
             pattern = {"history": layout.HISTORY, "final": layout.FINAL}[source]
         return self.manifest(self.uses("figures", figure), pattern)
 
+    def claim_experiments(self) -> list[str]:
+        """Experiments whose runs the claims read: those with claims and their controls."""
+        names = set()
+        for name, spec in self.experiments.items():
+            if spec.get("claims"):
+                names.add(name)
+                names |= {
+                    control["experiment"]
+                    for control in spec.get("controls", {}).values()
+                    if "experiment" in control
+                }
+        return sorted(names)
+
     def claim_summaries(self) -> dict[str, str]:
-        """Summary tables of every analysis an experiment with claims runs."""
+        """Summary tables of every analysis an experiment the claims read runs."""
         names = {
             analysis
-            for spec in self.experiments.values()
-            if spec.get("claims")
-            for analysis in spec.get("analyses", [])
+            for name in self.claim_experiments()
+            for analysis in self.experiments[name].get("analyses", [])
         }
         return {name: layout.TABLE_SUMMARY.format(analysis=name) for name in sorted(names)}
 
     def claim_manifest(self, pattern: str) -> list[dict[str, Any]]:
-        entries = []
-        for name in declared(self.config, "claims"):
-            entries += self.manifest(self.uses("claims", name), pattern)
-        unique = {(e["experiment"], e["path"]): e for e in entries}
-        return sorted(unique.values(), key=lambda e: (e["experiment"], e["path"]))
+        chosen = set(self.claim_experiments())
+        entries = self.manifest([u for u in self.uses() if u.experiment in chosen], pattern)
+        return sorted(entries, key=lambda e: (e["experiment"], e["path"]))
 
     # --- the jobs' input files --------------------------------------------------------
     def analysis_inputs(self, analysis: str, group: str) -> list[str]:

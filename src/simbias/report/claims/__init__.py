@@ -17,6 +17,7 @@ from simbias.report.claims._base import (
     CLAIM_COLUMNS,
     CLAIMS,
     ROW_FIELDS,
+    VERDICTS,
     Claim,
     ClaimRow,
     Control,
@@ -39,22 +40,72 @@ __all__ = [
 
 
 def check_claims(evidence: Evidence, experiments: dict[str, dict[str, Any]]) -> pd.DataFrame:
-    """Every claim every experiment (the config's ``experiments``) declares, as one table:
-    the CLAIM_COLUMNS, then ``check`` and ``variant`` (see ClaimRow)."""
+    """Every claim every experiment (the config's ``experiments``) declares, each row beside
+    its control, as one table: the CLAIM_COLUMNS, then ``check`` and ``variant`` (see
+    ClaimRow). A claim with neither a declared control nor one built into its input is an
+    error: a claim is believable only next to the run where its effect cannot appear."""
     rows: list[ClaimRow] = []
     for experiment, spec in experiments.items():
         for name in spec.get("claims", []):
-            rows += CLAIMS.get(name).obj().rows(evidence, experiment, spec)
+            claim = CLAIMS.get(name).obj()
+            claimed = claim.rows(evidence, experiment, spec)
+            declared = spec.get("controls", {}).get(name)
+            if declared is not None:
+                claimed = _beside_controls(claim, claimed, evidence, experiment, experiments,
+                                           declared)  # fmt: skip
+            unchecked = [row for row in claimed if not row.control]
+            if unchecked:
+                raise ValueError(
+                    f"claim {name} on experiment {experiment} has no control: declare one "
+                    f"under experiments/{experiment}/controls/{name}"
+                )
+            rows += claimed
     return pd.DataFrame([row.record() for row in rows], columns=ROW_FIELDS)
 
 
+def _beside_controls(
+    claim: Claim,
+    claimed: list[ClaimRow],
+    evidence: Evidence,
+    experiment: str,
+    experiments: dict[str, dict[str, Any]],
+    declared: dict[str, Any],
+) -> list[ClaimRow]:
+    """The claim's rows, each judged beside the claim's rows on its control: the control's
+    row of the same regime, else the one in the same position when both have as many rows,
+    else the control's only row."""
+    where = declared.get("experiment", experiment)
+    overrides = {k: v for k, v in declared.items() if k in ("claim_regimes", "claim_pairs")}
+    control_rows = claim.rows(evidence, where, {**experiments[where], **overrides})
+    by_regime = {row.regime: row for row in control_rows}
+    paired = []
+    for position, row in enumerate(claimed):
+        match = by_regime.get(row.regime)
+        if match is None and len(control_rows) == len(claimed):
+            match = control_rows[position]  # the control's claim_regimes, in the same order
+        elif match is None and len(control_rows) == 1:
+            match = control_rows[0]
+        if match is None:
+            raise ValueError(
+                f"claim {claim.name} on {experiment}: its control ({where}) has no row for "
+                f"{row.regime!r}: give it the same regimes, as many in the same order, or one"
+            )
+        label = f"{where}, {match.regime}" if match.regime != "n/a" else where
+        paired.append(row.with_control(match.as_control(f"{declared['what']} ({label})")))
+    return paired
+
+
 def claims_markdown(claims: pd.DataFrame) -> str:
-    passed = int((claims["verdict"] == "PASS").sum())
+    counts = claims["verdict"].value_counts()
+    tally = ", ".join(f"{int(counts.get(v, 0))} {v}" for v in VERDICTS)
     header = [
         "# Claims checked",
         "",
-        f"{passed} of {len(claims)} claim checks PASS. Numbers are means over seeds with "
-        "bootstrap 95% CIs; criteria are fixed in simbias.report.claims, not tuned to results.",
+        f"{len(claims)} claim checks: {tally}. Each claim is judged beside its control, the "
+        "run in which the effect cannot appear, by the same criterion: a claim PASSes only if "
+        "its control FAILs (CANNOT TELL when both pass). Numbers are means over seeds with "
+        "95% t intervals and the seed values; criteria are fixed in simbias.report.claims, "
+        "not tuned to results.",
         "",
     ]
     return "\n".join(header) + claims[CLAIM_COLUMNS].to_markdown(index=False) + "\n"
@@ -73,6 +124,7 @@ def claims_metrics(claims: pd.DataFrame) -> dict[str, Any]:
     return {
         "checks": len(claims),
         "pass": int((claims["verdict"] == "PASS").sum()),
+        "cannot_tell": int((claims["verdict"] == "CANNOT TELL").sum()),
         "verdicts": verdicts,
     }
 

@@ -7,13 +7,34 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
-from simbias.report.claims._base import CLAIMS, Claim, ClaimRow, Evidence, fmt_stat, regime_stat
+from simbias.report.claims._base import (
+    CLAIMS,
+    Claim,
+    ClaimRow,
+    Evidence,
+    fmt_stat,
+    intervals_apart,
+    regime_stat,
+)
 
 PAPER = (
     "Rosenfeld & Risteski 2023, Outliers with Opposing Signals Have an Outsized Effect on "
     "Neural Network Optimization"
 )
+
+#: The largest sharpness, in units of 2 / lr, that counts as "about 2 / lr".
+EDGE_LOW, EDGE_HIGH = 0.9, 1.5
+
+
+def in_opposition(correlation: pd.Series) -> bool:
+    """The 95% interval of the groups' loss-change correlation lies below 0."""
+    return bool(correlation["ci_high"] < 0)
+
+
+def at_edge_of_stability(max_sharpness_over_two_over_lr: float) -> bool:
+    return bool(EDGE_LOW <= max_sharpness_over_two_over_lr <= EDGE_HIGH)
 
 
 @CLAIMS.register(
@@ -41,7 +62,7 @@ class OpposingGroupsOscillate(Claim):
                 f"opposition ({spec['model']} on {spec['dataset']})",
                 experiment=experiment, regime=regime, measured=measured,
                 criterion="95% CI of the correlation entirely below 0",
-                n_seeds=int(stat["n"]), passed=bool(stat["ci_high"] < 0),
+                n_seeds=int(stat["n"]), passed=in_opposition(stat),
                 paper_reports="opposing groups' losses oscillate in opposition",
             ))  # fmt: skip
         return rows
@@ -53,9 +74,7 @@ class OpposingGroupsOscillate(Claim):
     caption="Under full-batch GD sharpness rises to about 2 / lr (the edge of stability).",
 )
 class SharpnessReachesTwoOverLr(Claim):
-    """The largest sharpness measured, in units of 2 / lr, must lie in [low, high]."""
-
-    low, high = 0.9, 1.5
+    """The largest sharpness measured, in units of 2 / lr, must lie in [EDGE_LOW, EDGE_HIGH]."""
 
     def rows(self, evidence: Evidence, experiment: str, spec: dict[str, Any]) -> list[ClaimRow]:
         summary = evidence.summary("opposing_signals", experiment)
@@ -70,8 +89,8 @@ class SharpnessReachesTwoOverLr(Claim):
                 experiment=experiment, regime=regime,
                 measured=f"max sharpness / (2/lr) {fmt_stat(ratio)}; final sharpness "
                 f"{fmt_stat(final)}, 2/lr {bound['mean']:.3g}",
-                criterion=f"mean of max sharpness / (2/lr) in [{self.low}, {self.high}]",
-                n_seeds=int(ratio["n"]), passed=bool(self.low <= ratio["mean"] <= self.high),
+                criterion=f"mean of max sharpness / (2/lr) in [{EDGE_LOW}, {EDGE_HIGH}]",
+                n_seeds=int(ratio["n"]), passed=at_edge_of_stability(ratio["mean"]),
                 paper_reports="sharpness hovers at 2/lr under GD (edge of stability)",
             ))  # fmt: skip
         return rows
@@ -98,8 +117,8 @@ class SamEndsFlatter(Claim):
                 experiment=experiment, regime=f"{treated} vs {baseline}",
                 measured=f"final sharpness {treated} {fmt_stat(sam)}, {baseline} "
                 f"{fmt_stat(base)}",
-                criterion="95% CIs do not overlap, SAM lower",
-                n_seeds=int(sam["n"]), passed=bool(sam["ci_high"] < base["ci_low"]),
+                criterion="95% t intervals do not overlap, SAM lower",
+                n_seeds=int(sam["n"]), passed=intervals_apart(sam, base, higher=False),
                 paper_reports="SAM finds flatter minima (Foret et al. 2021)",
             ))  # fmt: skip
         return rows

@@ -18,6 +18,36 @@ from simbias.report.claims._base import (
 PAPER = "Shah et al. 2020, The Pitfalls of Simplicity Bias in Neural Networks"
 
 
+#: The network must have learned the task, or invariance to features means nothing.
+LEARNED_AUC = 0.90
+#: abs(S-rand AUC - 0.5) at most this counts as chance.
+CHANCE_TOLERANCE = 0.10
+#: S^c-rand AUC at least test AUC minus this counts as unchanged.
+INVARIANCE_TOLERANCE = 0.05
+
+
+def relies_only_on_simple(test_auc: float, s_rand_auc: float, sc_rand_auc: float) -> bool:
+    """Extreme simplicity bias (Shah et al. 2020, sec. 3): the task is learned, shuffling the
+    simple feature leaves chance, shuffling every complex one changes nothing."""
+    learned = test_auc >= LEARNED_AUC
+    near_chance = abs(s_rand_auc - 0.5) <= CHANCE_TOLERANCE
+    invariant = sc_rand_auc >= test_auc - INVARIANCE_TOLERANCE
+    return bool(learned and near_chance and invariant)
+
+
+def simple_feature_decides(test_auc: float, s_rand_auc: float) -> bool:
+    """Sec. 6's reading: the task is learned and the S-randomised AUC is at chance."""
+    return bool(test_auc >= LEARNED_AUC and abs(s_rand_auc - 0.5) <= CHANCE_TOLERANCE)
+
+
+def _paper_reports(spec: dict[str, Any]) -> str:
+    return ", ".join(
+        f"{key.replace('_auc', '')} AUC {value:.3f}"
+        for key, value in spec.get("reference", {}).items()
+        if key.endswith("_auc")
+    )
+
+
 @CLAIMS.register(
     "extreme_simplicity_bias",
     paper=PAPER,
@@ -25,51 +55,29 @@ PAPER = "Shah et al. 2020, The Pitfalls of Simplicity Bias in Neural Networks"
     "at test AUC while S-randomised AUC falls to chance.",
 )
 class ExtremeSimplicityBias(Claim):
-    """Per regime, on the means over seeds of the sb_metrics AUCs."""
-
-    #: The network must have learned the task, or invariance to features means nothing.
-    learned_auc = 0.90
-    #: abs(S-rand AUC - 0.5) at most this counts as chance.
-    chance_tolerance = 0.10
-    #: S^c-rand AUC at least test AUC minus this counts as unchanged.
-    invariance_tolerance = 0.05
-
-    def criterion(self) -> str:
-        return (
-            f"test AUC >= {self.learned_auc}, abs(S-rand AUC - 0.5) <= {self.chance_tolerance} "
-            f"and S^c-rand AUC >= test AUC - {self.invariance_tolerance} (means over seeds)"
-        )
-
-    def verdict(self, test: float, s_rand: float, sc_rand: float) -> str:
-        learned = test >= self.learned_auc
-        near_chance = abs(s_rand - 0.5) <= self.chance_tolerance
-        invariant = sc_rand >= test - self.invariance_tolerance
-        return "PASS" if learned and near_chance and invariant else "FAIL"
+    """Per regime, on the means over seeds of the sb_metrics AUCs (logit-margin AUC)."""
 
     def rows(self, evidence: Evidence, experiment: str, spec: dict[str, Any]) -> list[ClaimRow]:
         summary = evidence.summary("sb_metrics", experiment)
-        reference = spec.get("reference", {})
-        paper_reports = ", ".join(
-            f"{key.replace('_auc', '')} AUC {value:.3f}"
-            for key, value in reference.items()
-            if key.endswith("_auc")
-        )
         rows = []
         for regime, part in summary.groupby("regime", sort=True):
             test, s_rand, sc_rand = (stat_of(part, split, "auc") for split in SB_SPLITS)
             accuracy = {split: stat_of(part, split, "accuracy") for split in SB_SPLITS}
             measured = (
                 f"AUC test {fmt_stat(test)}, S-rand {fmt_stat(s_rand)}, S^c-rand "
-                f"{fmt_stat(sc_rand)}; accuracy test {fmt_stat(accuracy['test'])}, S-rand "
-                f"{fmt_stat(accuracy['s_rand'])}, S^c-rand {fmt_stat(accuracy['sc_rand'])}"
+                f"{fmt_stat(sc_rand)}; accuracy test {accuracy['test']['mean']:.3f}, S-rand "
+                f"{accuracy['s_rand']['mean']:.3f}, S^c-rand {accuracy['sc_rand']['mean']:.3f}"
             )
             rows.append(self.row(
                 claim=f"{spec['model']} on {spec['dataset']} relies only on the simple feature: "
                 "S^c-randomised AUC stays at test AUC, S-randomised AUC falls to chance",
                 experiment=experiment, regime=regime, measured=measured,
-                criterion=self.criterion(), n_seeds=int(test["n"]),
-                passed=self.verdict(test["mean"], s_rand["mean"], sc_rand["mean"]) == "PASS",
-                paper_reports=paper_reports,
+                criterion=f"test AUC >= {LEARNED_AUC}, abs(S-rand AUC - 0.5) <= "
+                f"{CHANCE_TOLERANCE} and S^c-rand AUC >= test AUC - {INVARIANCE_TOLERANCE} "
+                "(means over seeds)",
+                n_seeds=int(test["n"]),
+                passed=relies_only_on_simple(test["mean"], s_rand["mean"], sc_rand["mean"]),
+                paper_reports=_paper_reports(spec),
             ))  # fmt: skip
         return rows
 
@@ -78,13 +86,12 @@ class ExtremeSimplicityBias(Claim):
     "sb_survives_regimes",
     paper=f"{PAPER} (sec. 6)",
     caption="Ensembles and adversarial training fail to mitigate extreme simplicity bias: "
-    "S-randomised accuracy stays near chance.",
+    "the S-randomised AUC stays at chance.",
 )
 class SimplicityBiasSurvivesRegimes(Claim):
-    """Per regime of ``claim_regimes`` (default: every regime), on means over seeds."""
-
-    learned_accuracy = 0.90
-    chance_tolerance = 0.10
+    """Per regime of ``claim_regimes`` (default: every regime), on means over seeds of the
+    logit-margin AUC, as the paper scores it (sec. 6: randomised AUC 0.502 for ensembles,
+    0.508 for adversarial training)."""
 
     def rows(self, evidence: Evidence, experiment: str, spec: dict[str, Any]) -> list[ClaimRow]:
         summary = evidence.summary("sb_metrics", experiment)
@@ -94,18 +101,18 @@ class SimplicityBiasSurvivesRegimes(Claim):
             part = summary[summary["regime"] == regime]
             if part.empty:
                 raise ValueError(f"{self.name}: no sb_metrics for regime {regime!r}")
-            test, s_rand = (stat_of(part, split, "accuracy") for split in ("test", "s_rand"))
-            passed = (
-                test["mean"] >= self.learned_accuracy
-                and abs(s_rand["mean"] - 0.5) <= self.chance_tolerance
-            )
+            test, s_rand = (stat_of(part, split, "auc") for split in ("test", "s_rand"))
+            accuracy = stat_of(part, "s_rand", "accuracy")
             rows.append(self.row(
                 claim=f"{regime} training of {spec['model']} on {spec['dataset']} still relies "
-                "only on the simple feature (S-randomised accuracy near chance)",
+                "only on the simple feature (S-randomised AUC at chance)",
                 experiment=experiment, regime=regime,
-                measured=f"accuracy test {fmt_stat(test)}, S-rand {fmt_stat(s_rand)}",
-                criterion=f"test accuracy >= {self.learned_accuracy} and abs(S-rand accuracy - "
-                f"0.5) <= {self.chance_tolerance} (means over seeds)",
-                n_seeds=int(test["n"]), passed=passed,
+                measured=f"AUC test {fmt_stat(test)}, S-rand {fmt_stat(s_rand)}; S-rand "
+                f"accuracy {accuracy['mean']:.3f}",
+                criterion=f"test AUC >= {LEARNED_AUC} and abs(S-rand AUC - 0.5) <= "
+                f"{CHANCE_TOLERANCE} (means over seeds)",
+                n_seeds=int(test["n"]),
+                passed=simple_feature_decides(test["mean"], s_rand["mean"]),
+                paper_reports=_paper_reports(spec),
             ))  # fmt: skip
         return rows

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from simbias.report.claims._base import CLAIMS, Claim, ClaimRow, Evidence, fmt_stat, regime_stat
+from simbias.report.claims._base import (
+    CLAIMS,
+    Claim,
+    ClaimRow,
+    Evidence,
+    fmt_stat,
+    intervals_apart,
+    regime_stat,
+)
 
 PAPER = (
     "Chen, Agarwal, Nguyen 2020, The shape and simplicity biases of adversarially robust "
@@ -34,10 +42,7 @@ class RobustVersusStandard(Claim):
         rows = []
         for regime in regimes:
             robust = regime_stat(summary, regime, self.split, self.metric, self.name)
-            if self.higher:
-                passed = robust["ci_low"] > base["ci_high"]
-            else:
-                passed = robust["ci_high"] < base["ci_low"]
+            passed = intervals_apart(robust, base, self.higher)
             direction = "higher" if self.higher else "lower"
             rows.append(self.row(
                 claim=f"{regime} ({spec['model']} on {spec['dataset']}) has {direction} "
@@ -45,7 +50,7 @@ class RobustVersusStandard(Claim):
                 experiment=experiment, regime=f"{regime} vs {self.baseline}",
                 measured=f"{self.label} {regime} {fmt_stat(robust)}, {self.baseline} "
                 f"{fmt_stat(base)}",
-                criterion=f"95% CIs do not overlap, {regime} {direction}",
+                criterion=f"95% t intervals do not overlap, {regime} {direction}",
                 n_seeds=int(robust["n"]), passed=bool(passed),
                 paper_reports=f"R models {direction} (ImageNet CNNs)",
             ))  # fmt: skip
