@@ -79,15 +79,16 @@ def test_a_run_shared_by_two_experiments_must_train_the_same_way(config):
     clone = copy.deepcopy(broken["experiments"]["pitfalls_lms5"])
     clone["train"] = {"epochs": 99}
     broken["experiments"]["lms5_longer"] = clone
-    with pytest.raises(ConfigError, match="lms5/mlp/sgd/seed0 is also trained"):
+    with pytest.raises(ConfigError, match="lms5/mlp/sgd_plain/seed0 is also trained"):
         validate(broken)
 
 
 def test_experiment_overrides_merge_over_the_regime(config):
-    spec = Plan.build(config).specs["dominoes/cnn/sgd/seed1"]
+    spec = Plan.build(config).specs["dominoes/cnn/sgd_plain/seed1"]
     train = spec["regime"]["train"]
     assert train["epochs"] == config["experiments"]["pitfalls_dominoes"]["train"]["epochs"]
-    assert train["momentum"] == config["regimes"]["sgd"]["train"]["momentum"]
+    assert train["loss_goal"] == config["experiments"]["pitfalls_dominoes"]["train"]["loss_goal"]
+    assert train["momentum"] == config["regimes"]["sgd_plain"]["train"]["momentum"]
     assert spec["seed"] == 1 and spec["model"]["kind"] == "cnn"
 
 
@@ -123,7 +124,7 @@ def test_experiments_that_disagree_on_an_analysis_setting_are_refused(config):
     broken = copy.deepcopy(config)
     clone = copy.deepcopy(broken["experiments"]["regimes_dominoes"])
     clone["analysis_settings"]["robustness"]["eps"] = 0.1
-    clone["claims"] = []
+    clone["claims"], clone["controls"] = [], {}
     broken["experiments"]["regimes_dominoes_again"] = clone
     with pytest.raises(ConfigError, match="analysis_settings/robustness"):
         validate(broken)
@@ -149,3 +150,15 @@ def test_conda_env_pins_equal_the_pip_pins(repo):
     env = yaml.safe_load((repo / "envs" / "simbias.yaml").read_text())
     pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
     assert [p for p in pip_section if not p.startswith("-e")] == pins
+
+
+def test_a_control_must_belong_to_a_claim_and_name_an_experiment_that_runs(config):
+    broken = copy.deepcopy(config)
+    broken["experiments"]["pitfalls_lms5"]["controls"]["sb_survives_regimes"] = {"what": "x"}
+    with pytest.raises(ConfigError, match="controls/sb_survives_regimes: the experiment does"):
+        validate(broken)
+    broken = copy.deepcopy(config)
+    control = broken["experiments"]["pitfalls_lms5"]["controls"]["extreme_simplicity_bias"]
+    control["experiment"] = "no_such_experiment"
+    with pytest.raises(ConfigError, match="'no_such_experiment' is not an enabled experiment"):
+        validate(broken)

@@ -368,7 +368,7 @@ def test_claims_files_show_the_table_columns_only(tmp_path):
 
 def test_metric_rows_keep_the_key_their_analysis_wrote(tmp_path):
     metrics = {
-        f"seed{seed}": {"s_rand_auc": 0.5 + seed, "layer0_farms_alpha_hill": 2.0, "loss": 1.0}
+        f"seed{seed}": {"s_rand_auc": 0.5 + seed, "layer0_single_block_alpha": 2.0, "loss": 1.0}
         for seed in (0, 1)
     }
     (tmp_path / "m.json").write_text(json.dumps(metrics))
@@ -377,10 +377,10 @@ def test_metric_rows_keep_the_key_their_analysis_wrote(tmp_path):
     long_form = load_run_metrics(manifest)
     assert list(long_form.columns)[-1] == "key"
     assert list(long_form["key"]) == list(metrics["seed0"]) * 2
-    assert list(long_form["split"])[:2] == ["s_rand", "layer0_farms_alpha"]
+    assert list(long_form["split"])[:2] == ["s_rand", "layer0_single_block"]
     summary = summarise_metrics(long_form)
     assert GROUP_KEYS.index("key") == GROUP_KEYS.index("metric") + 1
     assert list(summary.columns)[: len(GROUP_KEYS)] == GROUP_KEYS
     keys = summary.set_index("key")
-    assert keys.loc["layer0_farms_alpha_hill", "metric"] == "hill"
+    assert keys.loc["layer0_single_block_alpha", "metric"] == "alpha"
     assert keys.loc["loss", "split"] == "" and keys.loc["s_rand_auc", "mean"] == 1.0

@@ -1,4 +1,4 @@
-"""SAM and adversarial training of seeds trained at once equal each seed trained alone."""
+"""SAM, adversarial and noise training of seeds trained at once equal each seed trained alone."""
 
 from __future__ import annotations
 
@@ -22,8 +22,9 @@ PGD = {"kind": "pgd", "norm": "linf", "eps": 0.1, "step_size": 0.04, "steps": 3}
         {"adversarial": {**PGD, "norm": "l2", "eps": 0.5, "step_size": 0.2}},
         {"adversarial": {"kind": "fgsm", "eps": 0.1, "step_size": 0.125}},
         {"adversarial": {**PGD, "random_start": False}, "sam": SAM},
+        {"noise": {"std": 0.3}},
     ],
-    ids=["sam", "asam", "pgd-linf", "pgd-l2", "fgsm", "adv+sam"],
+    ids=["sam", "asam", "pgd-linf", "pgd-l2", "fgsm", "adv+sam", "noise"],
 )
 def test_batched_pieces_equal_each_seed_trained_alone(tmp_path, sections):
     regime = Regime.from_dict({"name": "r", **sections}, input_range=(-4.0, 4.0))

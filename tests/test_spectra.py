@@ -1,4 +1,5 @@
-"""Weight spectra: power-law alpha against known laws and WeightWatcher, and FARMS."""
+"""Weight spectra: power-law alpha against known laws and WeightWatcher, and each layer's
+four alphas (FARMS itself, its windows and its control: tests/test_farms.py)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ import torch
 from torch import nn
 
 from simbias.analysis.esd import _clauset_fit, _powerlaw_fit, esd, fit_alpha, hill_alpha
-from simbias.analysis.farms import farms_esd
-from simbias.analysis.spectra import aspect_ratio_sweep, layer_matrices, weight_spectra
+from simbias.analysis.farms import farms_alpha, farms_conv_alpha, single_block_alpha
+from simbias.analysis.spectra import LAYER_METRICS, layer_matrices, weight_spectra
 
 
 def pareto(alpha: float, n: int, seed: int) -> np.ndarray:
@@ -33,26 +34,6 @@ def test_vectorised_fit_equals_powerlaw_fit():
     rng = np.random.default_rng(0)
     for samples in (np.sort(pareto(2.5, 400, seed=0)), esd(rng.normal(size=(300, 90)))):
         np.testing.assert_allclose(_clauset_fit(samples), _powerlaw_fit(samples), rtol=1e-9)
-
-
-def test_farms_on_a_full_size_window_is_the_plain_esd():
-    w = np.random.default_rng(0).normal(size=(50, 50))
-    np.testing.assert_array_equal(farms_esd(w), esd(w))
-    np.testing.assert_array_equal(farms_esd(w, generator=np.random.default_rng(1)), esd(w))
-    tall = np.random.default_rng(1).normal(size=(40, 80))
-    np.testing.assert_array_equal(farms_esd(tall, aspect_ratio=2.0), esd(tall))
-    # A wider matrix pools several square windows' eigenvalues.
-    assert len(farms_esd(tall, n_samples=4)) == 4 * 40
-
-
-def test_plain_alpha_drifts_with_aspect_ratio_and_farms_alpha_does_not():
-    sweep = aspect_ratio_sweep([(100, 100), (200, 100), (400, 100), (800, 100)], n_samples=4)
-    assert list(sweep["aspect_ratio"]) == [1, 2, 4, 8]
-    plain, farms = sweep["alpha_hill"].to_numpy(), sweep["farms_alpha_hill"].to_numpy()
-    # Measured with seed 0: plain 2.2 -> 4.5 as N/M goes 1 -> 8; FARMS within 0.1.
-    assert np.all(np.diff(plain) > 0) and np.ptp(plain) > 1.5
-    assert np.ptp(farms) < 0.3 and np.ptp(farms) < np.ptp(plain) / 5
-    assert sweep.loc[0, "alpha"] == sweep.loc[0, "farms_alpha"]  # square: the same ESD
 
 
 def _model() -> nn.Module:
@@ -76,17 +57,34 @@ def test_alpha_matches_weightwatcher():
     theirs = details["alpha"].to_numpy()
     layers = layer_matrices(_model())
     assert len(theirs) == len(layers) == 5
-    for (_, matrices), alpha in zip(layers, theirs, strict=True):
-        pooled = np.concatenate([esd(w) for w in matrices])
+    for layer, alpha in zip(layers, theirs, strict=True):
+        pooled = np.concatenate([esd(w) for w in layer.matrices])
         assert fit_alpha(pooled)["alpha"] == pytest.approx(alpha, rel=1e-6)
 
 
 def test_weight_spectra_keys_and_small_layers():
     model = nn.Sequential(nn.Linear(20, 60), nn.ReLU(), nn.Linear(60, 2))
     result = weight_spectra(model)
-    assert [name for name, _ in layer_matrices(model)] == ["0", "2"]
+    assert [layer.name for layer in layer_matrices(model)] == ["0", "2"]
     assert result["layer0_aspect_ratio"] == 3.0
-    assert math.isfinite(result["layer0_alpha"]) and math.isfinite(result["layer0_farms_alpha"])
-    assert math.isnan(result["layer1_alpha"])  # 2 eigenvalues: no fit, as WeightWatcher
-    assert result["mean_alpha"] == result["layer0_alpha"]
+    for metric in LAYER_METRICS:
+        assert math.isfinite(result[f"layer0_{metric}"]), metric
+        assert math.isnan(result[f"layer1_{metric}"]), metric  # 2 eigenvalues: no fit
+        assert result[f"mean_{metric}"] == result[f"layer0_{metric}"]
     assert all(isinstance(v, float) for v in result.values())
+
+
+def test_weight_spectra_measures_each_layer_with_farms_and_its_control():
+    model = _model()
+    result = weight_spectra(model)
+    layers = layer_matrices(model)
+    assert [layer.conv for layer in layers] == [True, False, False, False, False]
+    conv = layers[0].matrices  # 9 slices of 32 x 16: FARMS's two 16 x 16 divisions
+    assert result["layer0_farms_alpha"] == pytest.approx(farms_conv_alpha(conv))
+    w = layers[4].matrices[0]  # 300 x 100: 9 windows of 100 x 100 down the rows
+    assert result["layer4_farms_alpha"] == pytest.approx(farms_alpha(w))
+    assert result["layer4_single_block_alpha"] == pytest.approx(single_block_alpha(w))
+    assert result["layer4_alpha_hill"] == pytest.approx(hill_alpha(esd(w)))
+    # The layers' three Hill estimates differ where the layer is not one window.
+    assert result["layer4_farms_alpha"] != pytest.approx(result["layer4_alpha_hill"])
+    assert result["layer4_farms_alpha"] != pytest.approx(result["layer4_single_block_alpha"])

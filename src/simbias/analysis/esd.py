@@ -9,6 +9,9 @@ WeightWatcher 0.7.7 computes them (``analyze()`` defaults), checked against its 
   et al.). We use ``powerlaw.Fit`` with alpha allowed in [1, 1000]: powerlaw 2.0 limits
   alpha to [0, 3] by default, which WeightWatcher's own fitter (its default) does not;
   with the wider range the two agree (see tests/test_spectra.py).
+
+:func:`hill_alpha` is the other estimator, FARMS's (Hu et al. 2025): Hill's with xmin at
+the median eigenvalue, the one :mod:`simbias.analysis.farms` fits.
 """
 
 from __future__ import annotations
@@ -24,6 +27,9 @@ import numpy as np
 EVALS_THRESH = 1e-5
 #: WeightWatcher skips layers with fewer eigenvalues than this (DEFAULT_MIN_EVALS).
 MIN_EVALS = 8
+#: Hill's xmin is the eigenvalue at index n // HILL_XMIN_POS of the sorted ESD: its median
+#: (FARMS's ``xmin_pos=2``, tempbalance_farms.py).
+HILL_XMIN_POS = 2
 #: Larger ESDs are fitted by the vectorised equivalent of powerlaw.Fit.
 POWERLAW_MAX_EVALS = 1000
 
@@ -104,14 +110,17 @@ def _clauset_fit(evals: np.ndarray) -> tuple[float, float, float]:
 
 def hill_alpha(eigenvalues: np.ndarray) -> float:
     """PL_Alpha_Hill: the Hill (maximum-likelihood) power-law exponent of the upper half of
-    the ESD, xmin fixed at the median eigenvalue ("xmin_mid"), as in the FARMS paper's
-    line of work. Unlike the KS choice of xmin it does not jump to a few top eigenvalues
-    when the ESD is not a power law (e.g. a random matrix's Marchenko-Pastur bulk)."""
+    the ESD, xmin fixed at the median eigenvalue, as FARMS fits it (Hu et al. 2025,
+    ``tempbalance_farms.py`` ``analysis_esd`` with ``pl_fitting='median'``,
+    ``xmin_pos=2``): sorted eigenvalues e (those above EVALS_THRESH), i = int(n / 2),
+    xmin = e[i], alpha = 1 + (n - i) / sum(log(e[i:] / xmin)). Unlike the KS choice of
+    xmin it does not jump to a few top eigenvalues when the ESD is not a power law (e.g. a
+    random matrix's Marchenko-Pastur bulk). NaN with fewer than MIN_EVALS eigenvalues."""
     evals = np.sort(np.asarray(eigenvalues, dtype=np.float64))
     evals = evals[evals > EVALS_THRESH]
     if len(evals) < MIN_EVALS:
         return math.nan
-    xmin = evals[len(evals) // 2]
-    tail = evals[evals >= xmin]
-    spread = np.sum(np.log(tail / xmin))
+    i = len(evals) // HILL_XMIN_POS
+    tail = evals[i:]
+    spread = np.sum(np.log(tail / evals[i]))
     return float(1 + len(tail) / spread) if spread > 0 else math.nan

@@ -6,12 +6,12 @@ import dataclasses
 import types
 import typing
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 
 from simbias.components import Catalogue
-from simbias.params import Params
+from simbias.params import Params, param
 
 #: Every dataset kind: one module of ``simbias.data.generators`` each, named after it.
 GENERATORS = Catalogue("dataset kind", "simbias.data.generators")
@@ -27,6 +27,23 @@ SPLITS = REQUIRED_SPLITS + SB_SPLITS
 PROBE_SPLITS = ("conflict", "shape_only", "texture_only", "colour_only")
 #: Split names become file names: keep them to safe identifiers.
 SPLIT_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
+
+
+#: Whether the training split's simple feature carries the label (``train_simple``, a
+#: parameter of the kinds with a simple/complex structure). "permuted" is the control of
+#: extreme simplicity bias: the simple feature is permuted across training examples, as
+#: ``s_rand`` permutes it across test examples, so it carries no label signal in training.
+TrainSimple = Literal["informative", "permuted"]
+
+
+def train_simple_param() -> Any:
+    """The ``train_simple`` field of a generator's parameters."""
+    return param(
+        "informative",
+        description='"permuted": the simple feature is permuted across training examples '
+        "(the s_rand randomisation, applied to train), so it carries no label signal in "
+        "training; test, s_rand and sc_rand are unchanged.",
+    )
 
 
 @dataclass
@@ -133,13 +150,20 @@ def balanced_labels(n: int, k: int, rng: np.random.Generator) -> np.ndarray:
     return rng.permutation(np.arange(n) % k).astype(np.int64)
 
 
+def permute_simple_block(x: np.ndarray, rows: int, rng: np.random.Generator) -> np.ndarray:
+    """A copy of images (N, C, H, W) stacked from a simple block (rows ``[:rows]``) over a
+    complex one, the simple blocks permuted across examples (the ``s_rand`` randomisation)."""
+    out = x.copy()
+    out[:, :, :rows] = permute_rows(x[:, :, :rows], rng)
+    return out
+
+
 def randomise_stacked_blocks(
     x: np.ndarray, rows: int, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
     """S- and S^c-randomised copies of images (N, C, H, W) stacked from a simple block
     (rows ``[:rows]``) over a complex one: each block permuted across examples in turn."""
-    s_rand = x.copy()
-    s_rand[:, :, :rows] = permute_rows(x[:, :, :rows], rng)
+    s_rand = permute_simple_block(x, rows, rng)
     sc_rand = x.copy()
     sc_rand[:, :, rows:] = permute_rows(x[:, :, rows:], rng)
     return s_rand, sc_rand

@@ -27,6 +27,7 @@ from simbias.train.device import cpu_has_native_bf16
 from simbias.train.optim import build_scheduler
 from simbias.train.regime import InputTransform, PlainUpdate, Update
 from simbias.train.spec import TrainSpec
+from simbias.train.stopping import goal_measures, goal_stop, has_goal
 
 CHECKPOINT_NAME = "checkpoint.pt"
 
@@ -50,6 +51,10 @@ class TensorData:
 class FitResult:
     history: list[dict[str, float]]
     resumed_from_epoch: int
+    #: The epoch after which the run stopped on its goal (``spec.loss_goal`` /
+    #: ``accuracy_goal``), and why; None when it did not.
+    stopped_at_epoch: int | None = None
+    stop_reason: str | None = None
 
 
 EpochHook = Callable[[int, dict[str, float]], None]
@@ -96,7 +101,9 @@ def fit(
     checkpoint written under another fingerprint or spec is ignored, not resumed.
     ``update`` is the step rule (plain SGD/GD by default, or SAM); ``transform`` replaces
     each batch before the step (adversarial examples). ``stop_after_epoch`` ends training
-    early while keeping the full-length schedule (USEFUL's separating epoch).
+    early while keeping the full-length schedule (USEFUL's separating epoch); so does
+    reaching the spec's ``loss_goal`` / ``accuracy_goal`` (:mod:`simbias.train.stopping`),
+    checked after every epoch: a run resumed after its goal's epoch trains no more.
     ``epoch_probes`` measure the model after each epoch into the history row (e.g. how far
     filters align with known features), before the checkpoint is written. ``step_hook``
     observes the model after every step (training dynamics).
@@ -117,7 +124,7 @@ def fit(
     history: list[dict[str, float]] = []
     start_epoch = 0
     checkpoint_path = run_dir / CHECKPOINT_NAME
-    identity = {"spec": spec.to_dict(), "seed": seed, "fingerprint": fingerprint}
+    identity = {"spec": spec.identity(), "seed": seed, "fingerprint": fingerprint}
     state = load_checkpoint(checkpoint_path, device, identity, run_name)
     if state is not None:
         model.load_state_dict(state["model"])
@@ -148,6 +155,9 @@ def fit(
 
     model.train()
     last_epoch = min(spec.epochs, stop_after_epoch or spec.epochs)
+    stop = goal_stop(spec, history)
+    if stop is not None:  # resumed after the epoch that reached the goal
+        last_epoch = start_epoch
     epochs = tqdm(
         range(start_epoch, last_epoch),
         desc=run_name,
@@ -184,6 +194,9 @@ def fit(
             f"{name}_accuracy": _accuracy_on_device(model, data, spec.eval_batch_size)
             for name, data in eval_sets.items()
         }
+        if has_goal(spec):
+            logits = predict_logits(model, train.x, spec.eval_batch_size)
+            evaluated.update(goal_measures(logits, train.y))
         # The one host sync of the epoch.
         row["train_loss"] = float(loss_sum) / n
         row["train_accuracy"] = float(correct) / n
@@ -205,7 +218,15 @@ def fit(
         epochs.set_postfix(loss=f"{row['train_loss']:.4f}", acc=f"{row['train_accuracy']:.3f}")
         if on_epoch_end is not None:
             on_epoch_end(epoch + 1, row)
-    return FitResult(history=history, resumed_from_epoch=start_epoch)
+        stop = goal_stop(spec, history)
+        if stop is not None:
+            break
+    return FitResult(
+        history=history,
+        resumed_from_epoch=start_epoch,
+        stopped_at_epoch=stop.epoch if stop else None,
+        stop_reason=stop.reason if stop else None,
+    )
 
 
 class Bf16Forward(nn.Module):

@@ -8,6 +8,7 @@ USEFUL trains twice (probe, then on the upsampled data) and an ensemble trains m
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from pathlib import Path
@@ -78,12 +79,13 @@ def _train_member(
     info: dict[str, Any] = {}
     if regime.useful is not None:
         # Phase 1: train to the separating epoch on the full-length schedule, then cluster.
+        # The separating epoch is a count of epochs: the run's goal stops phase 2 only.
         probe = fresh_model()
         probe_dir = work_dir / "useful_probe"
         fit(
             probe,
             train,
-            regime.train,
+            dataclasses.replace(regime.train, loss_goal=None, accuracy_goal=None),
             seed,
             probe_dir,
             f"{run_spec['name']} (probe)",
@@ -91,9 +93,15 @@ def _train_member(
             stop_after_epoch=regime.useful.separating_epoch,
             **pieces,
         )
-        plan = plan_upsampling(probe, train, regime.useful.upsample_factor, seed)
+        plan = plan_upsampling(
+            probe,
+            train,
+            regime.useful.upsample_factor,
+            seed,
+            selection=regime.useful.selection,
+        )
         info["useful"] = plan.summary
-        save_npz_atomic(out_dir / "useful_clusters.npz", slow=plan.slow)
+        save_npz_atomic(out_dir / "useful_clusters.npz", slow=plan.slow, upsampled=plan.upsampled)
         train = TensorData(train.x[plan.indices], train.y[plan.indices])
     model = fresh_model()
     recorder = None
@@ -116,6 +124,7 @@ def _train_member(
     if recorder is not None:
         recorder.save(out_dir)
     info["resumed_from_epoch"] = result.resumed_from_epoch
+    info["result"] = result
     return model, result.history, info
 
 
@@ -168,12 +177,23 @@ def train_run(
     extra: dict[str, Any] = {
         "members": count,
         "resumed_from_epoch": [info["resumed_from_epoch"] for info in infos],
+        **stop_facts([info["result"] for info in infos]),
     }
     if regime.useful is not None:
         extra["useful"] = [info["useful"] for info in infos]
     final = write_run_artefacts(out_dir, run_spec, regime, card, model, history, test, extra)
     remove_checkpoints(work_dir)
     return final
+
+
+def stop_facts(results: list[Any]) -> dict[str, list]:
+    """For final.json, one entry per member (its ``FitResult`` or ``SeedResult``): the
+    epoch after which it stopped on its goal (train settings ``loss_goal`` /
+    ``accuracy_goal``) and why, or None where it trained all its epochs."""
+    return {
+        "stopped_at_epoch": [result.stopped_at_epoch for result in results],
+        "stop_reason": [result.stop_reason for result in results],
+    }
 
 
 def write_run_artefacts(
@@ -189,7 +209,8 @@ def write_run_artefacts(
     """``model.pt``, ``history.csv`` and ``final.json`` (written last: its presence means
     the run is complete)."""
     test_logits = predict_logits(model, test.x, regime.train.eval_batch_size)
-    last_epoch = history[history["epoch"] == history["epoch"].max()]
+    # Each member's last epoch (members that stopped on their goal end at their own).
+    last_epoch = history.groupby("member", sort=False).tail(1)
     final = {
         "run": run_spec["name"],
         "epochs": regime.train.epochs,

@@ -33,6 +33,7 @@ from simbias.train.run import (
     load_tensors,
     member_seed,
     remove_checkpoints,
+    stop_facts,
     train_run,
     write_run_artefacts,
 )
@@ -137,6 +138,7 @@ def _train_vmapped(
             {
                 "members": count,
                 "resumed_from_epoch": [result.resumed_from_epoch for result in own],
+                **stop_facts(own),
                 "vmapped_seeds": len(results),
             },
         )

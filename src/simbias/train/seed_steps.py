@@ -11,6 +11,10 @@ must then be done per slice:
 - Adversarial training (:func:`perturb_seeds`): each seed attacks its own network; the
   random start of each seed comes from that seed's generator, in the order its own run
   draws it, and the attack's per-example steps are the sequential ones.
+- Gaussian-noise training (:func:`noise_seeds`): each seed's noise comes from that seed's
+  generator, drawn as its own run draws it, so the noisy batches are bit-identical.
+
+:func:`batched_transform` gives the seeds-at-once form of a regime's input transform.
 """
 
 from __future__ import annotations
@@ -23,6 +27,9 @@ import torch
 from torch import nn
 
 from simbias.train.adversarial import Attack, initial_delta, perturb
+from simbias.train.noise import add_noise
+from simbias.train.pieces.adversarial import AdversarialTransform
+from simbias.train.pieces.noise import NoiseTransform
 from simbias.train.pieces.sam import SamUpdate
 from simbias.train.regime import PlainUpdate
 from simbias.train.sam import NORM_FLOOR
@@ -105,3 +112,37 @@ def perturb_seeds(
     model = _FlatSeeds(runner)
     flat = perturb(model, inputs.flatten(0, 1), labels.flatten(), attack, start=start)
     return flat.view_as(inputs)
+
+
+def noise_seeds(
+    inputs: torch.Tensor,
+    std: float,
+    clip: tuple[float, float] | None,
+    generators: Sequence[torch.Generator],
+) -> torch.Tensor:
+    """Each seed's noisy batch, (S, B, ...): seed i's noise from ``generators[i]``, as
+    :class:`simbias.train.pieces.noise.NoiseTransform` draws it for one run."""
+    return torch.stack([add_noise(inputs[i], std, clip, g) for i, g in enumerate(generators)])
+
+
+def batched_transform(
+    transform: Any,
+) -> Callable[..., torch.Tensor] | None:
+    """The seeds-at-once form of a regime's input transform (None: no transform), called
+    as ``form(runner, inputs, labels, generators)`` on (S, B, ...) batches with one
+    generator per seed."""
+    if transform is None:
+        return None
+    if isinstance(transform, AdversarialTransform):
+        return functools.partial(_perturb_with, attack=transform.attack)
+    if isinstance(transform, NoiseTransform):
+        return functools.partial(_noise_with, std=transform.std, clip=transform.clip)
+    raise ValueError(f"no seeds-at-once form of the input transform {type(transform).__name__}")
+
+
+def _perturb_with(runner, inputs, labels, generators, attack: Attack) -> torch.Tensor:
+    return perturb_seeds(runner, inputs, labels, attack, generators)
+
+
+def _noise_with(runner, inputs, labels, generators, std: float, clip) -> torch.Tensor:
+    return noise_seeds(inputs, std, clip, generators)

@@ -68,6 +68,41 @@ class TrainSpec(Params):
     compile: bool = param(
         False, description="Train through torch.compile; the first steps pay for compilation."
     )
+    loss_goal: float | None = param(
+        None,
+        description="Stop once the training loss is below this (e.g. 0.01, Shah et al. 2020's"
+        " epsilon); epochs is then the maximum. Checked at the end of every epoch on the whole"
+        " training set, the model in eval mode, through the training loss (cross-entropy);"
+        " the measurement goes into the epoch's history row (goal_train_loss), the epoch and"
+        " reason of the stop into final.json (stopped_at_epoch, stop_reason). The learning-rate"
+        " schedule still spans epochs. Off when unset (default).",
+        exclusive_minimum=0,
+    )
+    accuracy_goal: float | None = param(
+        None,
+        description="Stop once the training accuracy reaches this (e.g. 1.0: fit every"
+        " example, Cohen et al. 2021's acc_goal); epochs is then the maximum. Measured as"
+        " loss_goal's loss (whole training set, eval mode, goal_train_accuracy in the history);"
+        " with both goals set, training stops at the first epoch that meets either. Off when"
+        " unset (default).",
+        exclusive_minimum=0,
+        maximum=1,
+    )
+
+    #: Settings left out of a checkpoint's identity while unset (None), so that checkpoints
+    #: written before they existed still resume; once set, they are part of it.
+    OPTIONAL_SETTINGS: ClassVar[tuple[str, ...]] = ("loss_goal", "accuracy_goal")
+
+    def __post_init__(self) -> None:
+        if self.loss_goal is not None and not self.loss_goal > 0:
+            raise ValueError(
+                f"loss_goal must be above 0 (a loss to get below), got {self.loss_goal}"
+            )
+        if self.accuracy_goal is not None and not 0 < self.accuracy_goal <= 1:
+            raise ValueError(
+                f"accuracy_goal must be in (0, 1] (a fraction of the training set),"
+                f" got {self.accuracy_goal}"
+            )
 
     def batch_size_for(self, n_examples: int) -> int:
         return n_examples if self.batch_size == "full" else min(int(self.batch_size), n_examples)
@@ -75,6 +110,15 @@ class TrainSpec(Params):
     def to_dict(self) -> dict[str, Any]:
         settings = super().to_dict()
         settings["betas"] = list(self.betas)  # JSON and YAML give lists: compare equal
+        return settings
+
+    def identity(self) -> dict[str, Any]:
+        """The settings as a checkpoint's identity: :meth:`to_dict` without the optional
+        settings left unset (``OPTIONAL_SETTINGS``)."""
+        settings = self.to_dict()
+        for name in self.OPTIONAL_SETTINGS:
+            if settings[name] is None:
+                del settings[name]
         return settings
 
     @property

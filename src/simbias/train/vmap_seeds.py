@@ -21,7 +21,10 @@ Checkpoints: with ``work_dirs`` (one per seed, the run's own), each seed's state
 there after every epoch, in its own file; a restarted batch resumes each seed from its own
 (seeds whose checkpoints stand at different epochs train in separate batches). A seed whose
 loss becomes NaN or infinite stops there with a message naming it (its checkpoint stays at
-its last finite epoch); the other seeds train on, their checkpoints untouched by it.
+its last finite epoch); the other seeds train on, their checkpoints untouched by it. A seed
+that reaches the spec's ``loss_goal`` / ``accuracy_goal`` (:mod:`simbias.train.stopping`)
+stops alone the same way, its checkpoint at that epoch (a restarted batch finds it stopped
+and trains it no more), with what ``fit`` alone gives for it.
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ from simbias.train.engine import TensorData
 from simbias.train.optim import build_optimizer, build_scheduler
 from simbias.train.seed_checkpoints import fresh_state, load_seed_checkpoint, save_seed_state
 from simbias.train.seed_observers import SeedObservers
-from simbias.train.seed_steps import batched_step, perturb_seeds
+from simbias.train.seed_steps import batched_step, batched_transform
 from simbias.train.seeding import seed_everything
 from simbias.train.spec import TrainSpec
 from simbias.train.stacked_model import (
@@ -49,6 +52,7 @@ from simbias.train.stacked_model import (
     slice_optimizer_state,
     stack_optimizer_states,
 )
+from simbias.train.stopping import goal_measures, goal_stop, has_goal
 
 
 @dataclass
@@ -59,13 +63,17 @@ class SeedResult:
     #: Loadable into ``build_model(seed)``; None when the seed diverged.
     state_dict: dict[str, torch.Tensor] | None
     #: One row per epoch with ``fit``'s keys: epoch, lr, train_loss, train_accuracy,
-    #: ``{name}_accuracy`` per eval set, seconds. ``seconds`` is the wall time of the
-    #: epoch for the whole batch of seeds (shared by all of them, not divided by S).
+    #: ``{name}_accuracy`` per eval set, goal_train_loss and goal_train_accuracy with a goal
+    #: set, seconds. ``seconds`` is the wall time of the epoch for the whole batch of seeds
+    #: (shared by all of them, not divided by S).
     history: list[dict[str, float]]
     #: The epoch its checkpoint resumed from (0: from scratch).
     resumed_from_epoch: int = 0
     #: Why the seed stopped early (its loss became NaN or infinite), else None.
     error: str | None = None
+    #: The epoch after which it stopped on its goal, and why (as ``FitResult``'s), else None.
+    stopped_at_epoch: int | None = None
+    stop_reason: str | None = None
 
 
 def fit_seeds(
@@ -91,7 +99,8 @@ def fit_seeds(
     else defines each run, as ``fit``'s ``fingerprint``). ``step_hooks`` (one per seed, or
     None) and ``epoch_probes`` observe each seed's network as in ``fit``
     (:mod:`simbias.train.seed_observers`). A diverged seed's result has ``error`` set and
-    no state; the caller decides what to do with the others.
+    no state; the caller decides what to do with the others. A seed that reached its goal
+    stops there (``stopped_at_epoch``, ``stop_reason``); the others train on.
     """
     take_step = batched_step(update)
     seeds = [int(s) for s in seeds]
@@ -105,7 +114,7 @@ def fit_seeds(
         seed_everything(s)
         models.append(build_model(s).to(device))
     identities = [
-        {"spec": spec.to_dict(), "seed": s, "fingerprint": f, "seeds_at_once": True}
+        {"spec": spec.identity(), "seed": s, "fingerprint": f, "seeds_at_once": True}
         for s, f in zip(seeds, fingerprints or [None] * len(seeds), strict=True)
     ]
     paths = [Path(d) for d in work_dirs] if work_dirs is not None else [None] * len(seeds)
@@ -115,13 +124,32 @@ def fit_seeds(
     ]
     resumed = {s: state["epoch"] for s, state in zip(seeds, states, strict=True)}
     observers = SeedObservers(models, step_hooks, epoch_probes)
-    # Seeds whose checkpoints stand at the same epoch share steps; a diverged seed leaves.
+    # Seeds whose checkpoints stand at the same epoch share steps; a seed that diverged or
+    # is done (last epoch, or its goal reached) leaves, the others train on without it.
     results: dict[int, SeedResult] = {}
+    errors: dict[int, str] = {}
     pending = list(range(len(seeds)))
-    while pending:
+    while True:
+        for i in list(pending):
+            error = errors.get(seeds[i])
+            if error is None and not _done(states[i], spec):
+                continue
+            stop = None if error else goal_stop(spec, states[i]["history"])
+            results[seeds[i]] = SeedResult(
+                seed=seeds[i],
+                state_dict=None if error else states[i]["model"],
+                history=states[i]["history"],
+                resumed_from_epoch=resumed[seeds[i]],
+                error=error,
+                stopped_at_epoch=stop.epoch if stop else None,
+                stop_reason=stop.reason if stop else None,
+            )
+            pending.remove(i)
+        if not pending:
+            break
         epoch = min(states[i]["epoch"] for i in pending)
         together = [i for i in pending if states[i]["epoch"] == epoch]
-        errors = _train_together(
+        errors |= _train_together(
             [seeds[i] for i in together],
             [models[i] for i in together],
             [states[i] for i in together],
@@ -133,26 +161,21 @@ def fit_seeds(
             take_step,
             transform,
         )
-        for i in together:
-            if seeds[i] in errors or states[i]["epoch"] == spec.epochs:
-                error = errors.get(seeds[i])
-                results[seeds[i]] = SeedResult(
-                    seed=seeds[i],
-                    state_dict=None if error else states[i]["model"],
-                    history=states[i]["history"],
-                    resumed_from_epoch=resumed[seeds[i]],
-                    error=error,
-                )
-                pending.remove(i)
     return [results[s] for s in seeds]
+
+
+def _done(state: dict[str, Any], spec: TrainSpec) -> bool:
+    """Whether a seed's state is final: at the last epoch, or its goal reached."""
+    return state["epoch"] == spec.epochs or goal_stop(spec, state["history"]) is not None
 
 
 def _train_together(
     seeds, models, states, paths, observers, train, spec, eval_sets, take_step, transform
 ) -> dict[int, str]:
-    """Train the seeds from their states (all at one epoch) until the last epoch, or until
-    some seed's loss is no longer finite. ``states`` are updated in place (and written to
-    ``paths``) after every epoch for every seed still finite; returns {seed: error}."""
+    """Train the seeds from their states (all at one epoch, none done) until the last epoch,
+    or until some seed's loss is no longer finite or some seed reached its goal. ``states``
+    are updated in place (and written to ``paths``) after every epoch for every seed still
+    finite; returns {seed: error}."""
     device = train.x.device
     n_seeds, n = len(seeds), len(train)
     batch_size = spec.batch_size_for(n)
@@ -171,6 +194,7 @@ def _train_together(
         optimizer.load_state_dict(stack_optimizer_states([s["optimizer"] for s in states], leaves))
         scheduler.load_state_dict(states[0]["scheduler"])
     shuffles = [torch.Generator(device=device) for _ in seeds]
+    transform_seeds = batched_transform(transform)
     for generator, state in zip(shuffles, states, strict=True):
         generator.set_state(state["shuffle_rng"])
     observers.start(stacked, optimizer, states)
@@ -194,8 +218,8 @@ def _train_together(
                         for i in range(n_seeds)
                     ]
                 )
-            if transform is not None:
-                inputs = perturb_seeds(stacked, inputs, labels, transform.attack, shuffles)
+            if transform_seeds is not None:
+                inputs = transform_seeds(stacked, inputs, labels, shuffles)
             # losses (S,): each seed's fit loss; logits (S, B, C).
             losses, logits = take_step(stacked, optimizer, inputs, labels)
             scheduler.step()
@@ -210,6 +234,10 @@ def _train_together(
             f"{name}_accuracy": stacked.accuracy(data.x, data.y, spec.eval_batch_size)
             for name, data in eval_sets.items()
         }
+        if has_goal(spec):
+            evaluated.update(
+                goal_measures(_logits(stacked, train.x, spec.eval_batch_size), train.y)
+            )
         # The one host sync of the epoch.
         train_loss = (loss_sum.double() / n).tolist()
         train_accuracy = (correct.double() / n).tolist()
@@ -240,6 +268,15 @@ def _train_together(
                 epoch=epoch + 1,
             )
             save_seed_state(paths[i], states[i])
-        if errors:
+        if errors or any(_done(state, spec) for state in states):
             return errors
     return {}
+
+
+@torch.no_grad()
+def _logits(stacked: StackedModel, x: torch.Tensor, batch_size: int) -> torch.Tensor:
+    """Every seed's logits (S, N, C) on the same ``x``, batched, in the current mode."""
+    chunks = x.split(batch_size)
+    return torch.cat(
+        [stacked.forward(c.unsqueeze(0).expand(stacked.n_seeds, *c.shape)) for c in chunks], dim=1
+    )

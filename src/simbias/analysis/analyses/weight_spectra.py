@@ -7,9 +7,10 @@ from simbias.analysis.catalogue import ANALYSES, RunInputs
 
 @ANALYSES.register(
     "weight_spectra",
-    caption="""Power-law alpha of each layer's weight eigenspectrum, fitted as WeightWatcher
-    does and on the FARMS spectrum (fixed-aspect-ratio submatrices, Hu et al. 2025), with
-    the Hill estimate of each; per Linear and Conv2d layer and their mean over layers.""",
+    caption="""Heavy-tail alpha of each layer's weight eigenspectrum: WeightWatcher's
+    KS-selected power-law fit (alpha), Hill's estimator with xmin at the median (alpha_hill),
+    the same Hill fit on FARMS's pooled 100 x 100 windows (farms_alpha, Hu et al. 2025) and on
+    one 100 x 100 block (single_block_alpha); per Linear and Conv2d layer.""",
     title="weight_spectra",
     needs=("model", "weights"),
 )

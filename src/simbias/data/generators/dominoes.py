@@ -23,7 +23,10 @@ from simbias.data.base import (
     DatasetSplits,
     GeneratorParams,
     Split,
+    TrainSimple,
+    permute_simple_block,
     randomise_stacked_blocks,
+    train_simple_param,
 )
 from simbias.params import param
 
@@ -37,6 +40,14 @@ MAX_SHIFT = 1
 CYCLES_PER_BLOCK = (2.0, 4.0)
 #: Per-channel amplitude range of the grating: a random colour tint.
 TINT_RANGE = (0.4, 1.0)
+#: What the card says about the training split's digit blocks (nothing by default).
+TRAIN_SIMPLE_FACTS = {
+    "informative": {},
+    "permuted": {
+        "train_simple_permutation": "top (digit) blocks permuted across training examples "
+        "(drawn after the test splits)"
+    },
+}
 
 
 def load_digit_templates() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -168,6 +179,7 @@ class DominoesParams(GeneratorParams):
         minimum=0,
         exclusive_maximum=45,
     )
+    train_simple: TrainSimple = train_simple_param()
 
 
 @GENERATORS.register(
@@ -177,7 +189,9 @@ class DominoesParams(GeneratorParams):
     oriented gratings (complex, bottom block).""",
 )
 class DominoesDataset(DatasetGenerator):
-    """Digit-over-grating dominoes; ``s_rand`` permutes top blocks, ``sc_rand`` bottom ones.
+    """Digit-over-grating dominoes; ``s_rand`` permutes top blocks, ``sc_rand`` bottom ones;
+    ``train_simple="permuted"`` permutes the training split's top blocks too (drawn after
+    the test splits, which are unchanged).
 
     ``contrast`` sets how salient the grating is. At the default 0.2 the project's small
     CNN learns the grating alone almost perfectly, yet trained on whole dominoes it uses
@@ -212,6 +226,8 @@ class DominoesDataset(DatasetGenerator):
         x_test, y_test = self.sample(self.params.n_test, templates, labels, test_pool, rng)
 
         x_s_rand, x_sc_rand = randomise_stacked_blocks(x_test, block, rng)
+        if self.params.train_simple == "permuted":
+            x_train = permute_simple_block(x_train, block, rng)
         splits = {
             "train": Split(x=x_train, y=y_train),
             "test": Split(x=x_test, y=y_test),
@@ -237,4 +253,5 @@ class DominoesDataset(DatasetGenerator):
             digit_pool={name: idx.tolist() for name, idx in pools.items()},
             s_rand="top (digit) blocks permuted across test examples",
             sc_rand="bottom (grating) blocks permuted across test examples",
+            **TRAIN_SIMPLE_FACTS[self.params.train_simple],
         )

@@ -12,7 +12,10 @@ from simbias.data.base import (
     DatasetGenerator,
     DatasetSplits,
     Split,
+    TrainSimple,
+    permute_simple_block,
     randomise_stacked_blocks,
+    train_simple_param,
 )
 from simbias.data.real import DownloadedParams, cifar_uint8, mnist_uint8, unit_float
 from simbias.params import param
@@ -20,6 +23,14 @@ from simbias.params import param
 #: label -> (MNIST digit on top, CIFAR-10 class on the bottom), as in Shah et al. (2020).
 PAIRS = {0: (0, 1), 1: (1, 9)}  # (0, automobile) -> 0; (1, truck) -> 1
 MNIST_PAD = 2  # 28 + 2 * 2 = 32
+#: What the card says about the training split's MNIST blocks (nothing by default).
+TRAIN_SIMPLE_FACTS = {
+    "informative": {},
+    "permuted": {
+        "train_simple_permutation": "top (MNIST) blocks permuted across training examples "
+        "(drawn after the test splits)"
+    },
+}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -28,6 +39,7 @@ class MnistCifarParams(DownloadedParams):
 
     n_train: int | None = param(None, description="Training pairs kept (default all).", minimum=1)
     n_test: int | None = param(None, description="Test pairs kept (default all).", minimum=1)
+    train_simple: TrainSimple = train_simple_param()
 
 
 @GENERATORS.register(
@@ -43,8 +55,10 @@ class MnistCifarDominoes(DatasetGenerator):
     Per split and label, a random subset of MNIST digits and of CIFAR images of the paired
     class, of the smaller pool's size, is paired at random; the pairs are shuffled and the
     first ``n_train`` / ``n_test`` kept (all when None). ``s_rand`` permutes the MNIST blocks
-    across test examples, ``sc_rand`` the CIFAR blocks. ``checksums`` ({"mnist": table,
-    "cifar10": table}) overrides :data:`simbias.data.real_files.CHECKSUMS`, for tests.
+    across test examples, ``sc_rand`` the CIFAR blocks; ``train_simple="permuted"`` permutes
+    the training split's MNIST blocks too (drawn after the test splits). ``checksums``
+    ({"mnist": table, "cifar10": table}) overrides
+    :data:`simbias.data.real_files.CHECKSUMS`, for tests.
     """
 
     params: MnistCifarParams
@@ -91,6 +105,8 @@ class MnistCifarDominoes(DatasetGenerator):
         x_test, y_test, _ = self._split(False, self.params.n_test, rng)
         b = x_test.shape[-1]  # square blocks: the MNIST block is as tall as the image is wide
         x_s_rand, x_sc_rand = randomise_stacked_blocks(x_test, b, rng)
+        if self.params.train_simple == "permuted":
+            x_train = permute_simple_block(x_train, b, rng)
         splits = {
             "train": Split(x=x_train, y=y_train),
             "test": Split(x=x_test, y=y_test),
@@ -109,5 +125,6 @@ class MnistCifarDominoes(DatasetGenerator):
             md5_verified=verified,
             s_rand="top (MNIST) blocks permuted across test examples",
             sc_rand="bottom (CIFAR) blocks permuted across test examples",
+            **TRAIN_SIMPLE_FACTS[self.params.train_simple],
         )
         return DatasetSplits(splits=splits, params=params, input_range=(0.0, 1.0))

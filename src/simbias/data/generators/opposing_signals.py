@@ -41,8 +41,8 @@ class OpposingSignalsParams(GeneratorParams):
     separation: float = param(3.0, description="Distance of the class means.", exclusive_minimum=0)
     outlier_fraction: float = param(
         0.05,
-        description="Share of examples with the shared feature.",
-        exclusive_minimum=0,
+        description="Share of examples with the shared feature (0: none, the control).",
+        minimum=0,
         maximum=0.5,
     )
     outlier_scale: float = param(

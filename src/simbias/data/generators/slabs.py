@@ -14,7 +14,9 @@ from simbias.data.base import (
     DatasetSplits,
     GeneratorParams,
     Split,
+    TrainSimple,
     permute_rows,
+    train_simple_param,
 )
 from simbias.data.slab_layouts import (
     SIMPLE_COORDINATE,
@@ -25,6 +27,15 @@ from simbias.data.slab_layouts import (
     sample_coordinates,
 )
 from simbias.params import param
+
+#: What the card says about the training split's simple coordinate (nothing by default).
+TRAIN_SIMPLE_FACTS = {
+    "informative": {},
+    "permuted": {
+        "train_simple_permutation": "simple coordinate permuted across training examples, "
+        "before rotation (drawn after the test splits)"
+    },
+}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -51,6 +62,7 @@ class SlabsParams(GeneratorParams):
         maximum=0.16,
     )
     rotate: bool = param(True, description="Apply one random orthonormal rotation to every split.")
+    train_simple: TrainSimple = train_simple_param()
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -70,6 +82,9 @@ class SlabDataset(DatasetGenerator):
     Splits are rotated as ``x @ Q`` by one orthonormal ``Q`` (see :meth:`rotation_matrix`);
     ``s_rand`` permutes the simple coordinate and ``sc_rand`` permutes the complex
     coordinates jointly (whole rows of the complex block), both before the rotation.
+    ``train_simple="permuted"`` permutes the training split's simple coordinate as
+    ``s_rand`` does the test split's (before the rotation, with a permutation drawn after
+    every other split, so those are unchanged).
     """
 
     params: SlabsParams
@@ -109,6 +124,8 @@ class SlabDataset(DatasetGenerator):
         x_s_rand[:, :1] = permute_rows(x_test[:, :1], data_rng)
         x_sc_rand = x_test.copy()
         x_sc_rand[:, 1:] = permute_rows(x_test[:, 1:], data_rng)
+        if self.params.train_simple == "permuted":
+            x_train[:, :1] = permute_rows(x_train[:, :1], data_rng)
 
         rotation = self.rotation_matrix(seed)
         unrotated = {"train": x_train, "test": x_test, "s_rand": x_s_rand, "sc_rand": x_sc_rand}
@@ -134,4 +151,5 @@ class SlabDataset(DatasetGenerator):
                 if self.params.rotate
                 else None
             ),
+            **TRAIN_SIMPLE_FACTS[self.params.train_simple],
         )

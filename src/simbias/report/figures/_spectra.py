@@ -8,7 +8,7 @@ import re
 import pandas as pd
 
 SPECTRUM_KEY = re.compile(
-    r"^(layer\d+|(?:gauss|trained)_q\d+)_(alpha|farms_alpha|alpha_hill|farms_alpha_hill)$"
+    r"^(layer\d+|(?:gauss|pareto|trained)_q\d+)_(alpha|alpha_hill|farms_alpha|single_block_alpha)$"
 )
 
 

@@ -11,16 +11,16 @@ from simbias.report.figures import FIGURES
 from simbias.report.figures._spectra import with_keys
 
 CAPTION = """
-Heavy-tail exponent alpha of every layer's empirical spectral density, plain (WeightWatcher's
-KS-selected power-law fit) and FARMS (fixed-aspect-ratio submatrices), per regime; means and
-95% CIs over seeds.
+Heavy-tail exponent alpha of every layer's empirical spectral density, Hill's estimator with
+xmin at the median on the whole matrix (plain) and on FARMS's pooled 100 x 100 windows (Hu
+et al. 2025), per regime; means and 95% t intervals over seeds.
 """
 
 
 @FIGURES.register("weight_spectra", source="analysis:weight_spectra", caption=CAPTION)
 def weight_spectra_figure(summary: pd.DataFrame) -> plt.Figure:
-    """Per experiment: ESD alpha of each layer per regime, WeightWatcher's fit (left) and
-    FARMS (right), mean and 95% CI over seeds."""
+    """Per experiment: Hill alpha of each layer per regime, plain (left) and FARMS (right),
+    mean and 95% CI over seeds."""
     keyed = with_keys(summary)
     keyed = keyed[keyed["owner"].str.startswith("layer")]
     experiments = sorted(keyed["experiment"].unique())
@@ -29,7 +29,7 @@ def weight_spectra_figure(summary: pd.DataFrame) -> plt.Figure:
     )
     for (ax_plain, ax_farms), experiment in zip(axes, experiments, strict=True):
         part = keyed[keyed["experiment"] == experiment]
-        for ax, measure, title in ((ax_plain, "alpha", "plain ESD alpha"),
+        for ax, measure, title in ((ax_plain, "alpha_hill", "plain Hill alpha"),
                                    (ax_farms, "farms_alpha", "FARMS alpha")):  # fmt: skip
             chosen = part[part["measure"] == measure]
             for regime, rows in chosen.groupby("regime"):
