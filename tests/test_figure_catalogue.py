@@ -92,7 +92,7 @@ def test_spectra_figure_reads_the_full_metric_key():
     must still put it on the FARMS panel, from the full key."""
     rows = []
     for layer in range(2):
-        for measure, mean in (("alpha", 2.0 + layer), ("farms_alpha", 4.0 + layer)):
+        for measure, mean in (("alpha_hill", 2.0 + layer), ("farms_alpha", 4.0 + layer)):
             key = f"layer{layer}_{measure}"
             split, _, metric = key.rpartition("_")
             rows.append(
