@@ -31,7 +31,7 @@ pytestmark = [pytest.mark.cluster, pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parents[1]
 PROFILE = REPO / "profiles" / "slurm"
-GROUPS = ("lms5/mlp/sgd", "ms57/mlp/sgd", "dominoes/cnn/sgd")
+GROUPS = ("lms5/mlp/sgd_plain", "ms57/mlp/sgd_plain", "dominoes/cnn/sgd_plain")
 SEEDS = (0, 1)
 TARGETS = [
     "results/figures/training_curves.png",
