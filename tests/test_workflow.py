@@ -72,7 +72,7 @@ def test_tiny_dag_ends_in_figures_tables_and_claims(tiny_run, repo):
     pivot = robust.pivot_table(index="regime", columns="split", values="mean")
     assert (pivot["robust"] <= pivot["clean"] + 1e-9).all()
     # Seeds trained at once in a vmapped batch land in ordinary run directories.
-    final = results / "runs" / "lms5" / "mlp" / "sgd" / "seed1" / "final.json"
+    final = results / "runs" / "lms5" / "mlp" / "sgd_plain" / "seed1" / "final.json"
     assert '"vmapped_seeds": 2' in final.read_text()
     summary = pd.read_csv(results / "tables" / "sb_metrics.csv")
     assert set(summary["split"]) == {"test", "s_rand", "sc_rand"}
