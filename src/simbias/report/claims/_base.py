@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simbias.analysis.aggregate import format_values, mean_ci
+from simbias.analysis.aggregate import mean_ci
 from simbias.components import Catalogue, Entry
 
 #: One module per paper, several claims in each; every claim registers its ``paper`` (the
@@ -197,14 +197,6 @@ def fmt_values(values: np.ndarray) -> str:
     values = np.asarray(values, dtype=float)
     low, high = mean_ci(values)
     return f"{values.mean():.3f} [{low:.3f}, {high:.3f}] (seeds {_seed_list(values)})"
-
-
-def summary_stat(values: np.ndarray) -> pd.Series:
-    """A summary row (as aggregate.summarise writes them) of per-seed values."""
-    values = np.asarray(values, dtype=float)
-    low, high = mean_ci(values)
-    return pd.Series({"n": len(values), "mean": values.mean(), "ci_low": low,
-                      "ci_high": high, "values": format_values(values)})  # fmt: skip
 
 
 def intervals_apart(treated: pd.Series, baseline: pd.Series, higher: bool) -> bool:
