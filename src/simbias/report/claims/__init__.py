@@ -108,6 +108,10 @@ def claims_markdown(claims: pd.DataFrame) -> str:
         "not tuned to results.",
         "",
     ]
+    cells = claims[CLAIM_COLUMNS].astype(str)
+    bars = [c for c in CLAIM_COLUMNS if cells[c].str.contains("|", regex=False).any()]
+    if bars:  # a "|" in a cell would split the markdown row
+        raise ValueError(f"claims table cells in {bars} contain '|'; write abs(x) instead")
     return "\n".join(header) + claims[CLAIM_COLUMNS].to_markdown(index=False) + "\n"
 
 

@@ -128,7 +128,7 @@ def _shown(judgement: Judgement, readings: dict[str, Reading], planted: float) -
         part = (f"{label}: alpha {alphas} (drift {judgement.drift[kind]:.2f}); SD {sds} "
                 f"(ratio {judgement.spread_ratio[kind]:.2f})")  # fmt: skip
         if kind == "pareto":
-            part += f"; max |alpha - {planted:.2f}| {judgement.recovery_error:.2f}"
+            part += f"; max abs(alpha - {planted:.2f}) {judgement.recovery_error:.2f}"
         parts.append(part)
     return "; ".join(parts)
 
@@ -164,8 +164,8 @@ class FarmsRemovesAspectRatioBias(Claim):
             experiment=experiment, regime="n/a",
             measured=f"FARMS, Q = {', '.join(map(str, qs))}: {_shown(judged, farms, planted)}. "
             f"Plain Hill alpha drift: {plain_drift}",
-            criterion=f"both kinds: |alpha(Q) - alpha(1)| <= {MAX_DRIFT} and SD(Q={qs[-1]}) <= "
-            f"{judged.spread_limit:.2f} x SD(Q=1); planted tail: |alpha(Q) - {planted:.2f}| "
+            criterion=f"both kinds: abs(alpha(Q) - alpha(1)) <= {MAX_DRIFT} and SD(Q={qs[-1]}) <= "
+            f"{judged.spread_limit:.2f} x SD(Q=1); planted tail: abs(alpha(Q) - {planted:.2f}) "
             f"<= {MAX_RECOVERY_ERROR} at every Q",
             n_seeds=n_seeds, passed=judged.passed,
             paper_reports="plain alpha drifts with the aspect ratio; FARMS alpha does not",
