@@ -42,6 +42,39 @@ def write_blobs(path: Path, n: int = 200, dim: int = 4, shift: float = 1.0) -> P
     return path
 
 
+def write_bright_dark_images(
+    path: Path, splits: tuple[str, ...] = ("train", "test"), n: int = 96
+) -> dict:
+    """Two classes of 1x8x8 images in [0, 1], dark vs bright (global pooling sees it),
+    written with its card; returns the splits."""
+    import numpy as np
+
+    from simbias.data.base import DatasetSplits, Split
+    from simbias.data.store import write_dataset
+
+    rng = np.random.default_rng(0)
+    written = {}
+    for name in splits:
+        y = rng.integers(0, 2, n)
+        x = rng.uniform(0, 0.5, size=(n, 1, 8, 8)) + 0.4 * y[:, None, None, None]
+        written[name] = Split(x=np.clip(x, 0, 1).astype(np.float32), y=y)
+    write_dataset(path, "images", DatasetSplits(written, {}, input_range=(0.0, 1.0)), seed=0)
+    return written
+
+
+def image_run_spec(regime: str, train: dict, pieces: dict) -> dict:
+    """The spec of seed 0 of a 4-channel CNN on :func:`write_bright_dark_images`; the
+    regime's ``pieces`` (a ``train`` entry among them replaces ``train``)."""
+    return {
+        "name": f"images/cnn/{regime}/seed0",
+        "dataset": "images",
+        "seed": 0,
+        "model": {"kind": "cnn", "channels": [4]},
+        "regime": {"name": regime, "train": train, **pieces},
+        "probes": [],
+    }
+
+
 def train_cue_conflict_run(root: Path, epochs: int, **params) -> tuple[Path, Path, dict]:
     """A small CNN trained on a generated cue-conflict dataset (``params`` for the
     generator): returns the run directory, the data directory and ``final.json``."""

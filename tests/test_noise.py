@@ -4,12 +4,10 @@ own run draws."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 import torch
+from conftest import image_run_spec, write_bright_dark_images
 
-from simbias.data.base import DatasetSplits, Split
-from simbias.data.store import write_dataset
 from simbias.plan.runs import unbatchable_because
 from simbias.train.noise import NoiseParams
 from simbias.train.pieces.noise import NoiseTransform
@@ -127,26 +125,11 @@ def test_noise_seeds_train_at_once():
 
 
 def test_a_noise_regime_trains_through_train_run(tmp_path):
-    """Two classes of 1x8x8 images in [0, 1]: dark vs bright."""
-    rng = np.random.default_rng(0)
-    splits = {}
-    for name in ("train", "test"):
-        y = rng.integers(0, 2, 96)
-        x = rng.uniform(0, 0.5, size=(96, 1, 8, 8)) + 0.4 * y[:, None, None, None]
-        splits[name] = Split(x=np.clip(x, 0, 1).astype(np.float32), y=y)
     data = tmp_path / "data"
-    write_dataset(data, "images", DatasetSplits(splits, {}, input_range=(0.0, 1.0)), seed=0)
+    write_bright_dark_images(data)
 
     def run(regime: str, pieces: dict) -> dict:
-        spec = {
-            "name": f"images/cnn/{regime}/seed0",
-            "dataset": "images",
-            "seed": 0,
-            "model": {"kind": "cnn", "channels": [4]},
-            "regime": {"name": regime, "train": TRAIN, **pieces},
-            "probes": [],
-        }
-        return train_run(spec, data, tmp_path / regime)
+        return train_run(image_run_spec(regime, TRAIN, pieces), data, tmp_path / regime)
 
     noisy = run("noise", {"noise": {"std": 0.05}})
     plain = run("sgd", {})

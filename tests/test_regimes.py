@@ -7,10 +7,9 @@ import json
 import numpy as np
 import pytest
 import torch
+from conftest import image_run_spec, write_bright_dark_images
 
 from simbias.analysis.sb_metrics import sb_metrics
-from simbias.data.base import DatasetSplits, Split
-from simbias.data.store import write_dataset
 from simbias.models.ensemble import LogitEnsemble
 from simbias.train.pieces.sam import SamUpdate
 from simbias.train.regime import Regime
@@ -36,30 +35,13 @@ REGIMES = {
 @pytest.fixture(scope="module")
 def images(tmp_path_factory):
     """Two classes of 1x8x8 images in [0, 1]: dark vs bright (global pooling sees it)."""
-    rng = np.random.default_rng(0)
-    splits = {}
-    for name in ("train", "test", "s_rand", "sc_rand"):
-        y = rng.integers(0, 2, 96)
-        x = (
-            rng.uniform(0, 0.5, size=(96, 1, 8, 8)).astype(np.float32)
-            + 0.4 * y[:, None, None, None]
-        )
-        splits[name] = Split(x=np.clip(x, 0, 1), y=y)
     path = tmp_path_factory.mktemp("images")
-    write_dataset(path, "images", DatasetSplits(splits, {}, input_range=(0.0, 1.0)), seed=0)
+    write_bright_dark_images(path, ("train", "test", "s_rand", "sc_rand"))
     return path
 
 
 def spec(regime: str) -> dict:
-    pieces = REGIMES[regime]
-    return {
-        "name": f"images/cnn/{regime}/seed0",
-        "dataset": "images",
-        "seed": 0,
-        "model": {"kind": "cnn", "channels": [4]},
-        "regime": {"name": regime, "train": TRAIN, **pieces},
-        "probes": [],
-    }
+    return image_run_spec(regime, TRAIN, REGIMES[regime])
 
 
 @pytest.mark.parametrize("regime", sorted(REGIMES))

@@ -18,6 +18,7 @@ from test_vmap_seeds import (
     _without_seconds,
     assert_same_training,
     blobs,
+    killed_after,
     mlp,
     sequential,
 )
@@ -245,17 +246,7 @@ def test_seeds_at_once_killed_resume_stopped_and_then_train_no_more(tmp_path, mo
     reference = fit_seeds(mlp, SEEDS, DATA, spec)
     assert [r.stopped_at_epoch for r in reference] == [5, None, 6]
     dirs = [tmp_path / str(s) for s in SEEDS]
-    save = vmap_seeds.save_seed_state
-
-    def killed_in_epoch_6(path, state):
-        if state["epoch"] > 5:
-            raise Killed
-        save(path, state)
-
-    monkeypatch.setattr(vmap_seeds, "save_seed_state", killed_in_epoch_6)
-    with pytest.raises(Killed):
-        fit_seeds(mlp, SEEDS, DATA, spec, work_dirs=dirs)
-    monkeypatch.setattr(vmap_seeds, "save_seed_state", save)
+    killed_after(monkeypatch, 5, lambda: fit_seeds(mlp, SEEDS, DATA, spec, work_dirs=dirs))
     resumed = fit_seeds(mlp, SEEDS, DATA, spec, work_dirs=dirs)
     assert [r.resumed_from_epoch for r in resumed] == [5, 5, 5]
 

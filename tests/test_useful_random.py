@@ -6,10 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from conftest import image_run_spec, write_bright_dark_images
 from torch import nn
 
-from simbias.data.base import DatasetSplits, Split
-from simbias.data.store import write_dataset
 from simbias.train.engine import TensorData
 from simbias.train.pieces.useful import UsefulParams
 from simbias.train.regime import Regime
@@ -103,29 +102,13 @@ def test_an_unknown_selection_is_refused_by_name(probe_and_data):
 def test_the_control_run_differs_from_useful_only_in_which_examples(tmp_path):
     """Both runs train the same probe; the control upsamples as many examples per class,
     others, and records its selection in final.json."""
-    rng = np.random.default_rng(0)
-    splits = {}
-    for name in ("train", "test"):
-        y = rng.integers(0, 2, 96)
-        x = rng.uniform(0, 0.5, size=(96, 1, 8, 8)) + 0.4 * y[:, None, None, None]
-        splits[name] = Split(x=np.clip(x, 0, 1).astype(np.float32), y=y)
     data = tmp_path / "data"
-    write_dataset(data, "images", DatasetSplits(splits, {}, input_range=(0.0, 1.0)), seed=0)
-    labels = splits["train"].y
+    labels = write_bright_dark_images(data)["train"].y
 
     def run(regime: str, selection: str) -> tuple[dict, dict]:
-        spec = {
-            "name": f"images/cnn/{regime}/seed0",
-            "dataset": "images",
-            "seed": 0,
-            "model": {"kind": "cnn", "channels": [4]},
-            "regime": {
-                "name": regime,
-                "train": {"epochs": 3, "lr": 0.05, "batch_size": 32},
-                "useful": {"separating_epoch": 1, "selection": selection},
-            },
-            "probes": [],
-        }
+        train = {"epochs": 3, "lr": 0.05, "batch_size": 32}
+        useful = {"separating_epoch": 1, "selection": selection}
+        spec = image_run_spec(regime, train, {"useful": useful})
         final = train_run(spec, data, tmp_path / regime)
         with np.load(tmp_path / regime / "useful_clusters.npz") as npz:
             return final, {key: npz[key] for key in npz.files}

@@ -151,26 +151,35 @@ class Killed(Exception):
     pass
 
 
+def killed_after(monkeypatch, epochs: int, train) -> None:
+    """Run ``train()`` with every seed checkpoint past epoch ``epochs`` refused (the job
+    dies there, its earlier checkpoints on disk), then put checkpointing back."""
+    from simbias.train import vmap_seeds
+
+    save = vmap_seeds.save_seed_state
+
+    def dying(path, state):
+        if state["epoch"] > epochs:
+            raise Killed
+        save(path, state)
+
+    monkeypatch.setattr(vmap_seeds, "save_seed_state", dying)
+    with pytest.raises(Killed):
+        train()
+    monkeypatch.setattr(vmap_seeds, "save_seed_state", save)
+
+
 def test_seeds_resume_each_from_its_own_checkpoint(tmp_path, monkeypatch):
     """Seeds whose checkpoints stand at different epochs (one finished, one killed after
     its second epoch, one never started) end bit-identical to an uninterrupted batch."""
-    from simbias.train import vmap_seeds
 
     spec = TrainSpec(epochs=4, lr=0.1, batch_size=32, momentum=0.9)
     reference = fit_seeds(mlp, SEEDS, blobs(), spec)
     dirs = [tmp_path / str(s) for s in SEEDS]
     fit_seeds(mlp, SEEDS[:1], blobs(), spec, work_dirs=dirs[:1])
-    save = vmap_seeds.save_seed_state
-
-    def killed_after_two_epochs(path, state):
-        if state["epoch"] > 2:
-            raise Killed
-        save(path, state)
-
-    monkeypatch.setattr(vmap_seeds, "save_seed_state", killed_after_two_epochs)
-    with pytest.raises(Killed):
-        fit_seeds(mlp, SEEDS[1:2], blobs(), spec, work_dirs=dirs[1:2])
-    monkeypatch.setattr(vmap_seeds, "save_seed_state", save)
+    killed_after(
+        monkeypatch, 2, lambda: fit_seeds(mlp, SEEDS[1:2], blobs(), spec, work_dirs=dirs[1:2])
+    )
     resumed = fit_seeds(mlp, SEEDS, blobs(), spec, work_dirs=dirs)
     assert [r.resumed_from_epoch for r in resumed] == [4, 2, 0]
     for ours, expected in zip(resumed, reference, strict=True):
