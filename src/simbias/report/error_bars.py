@@ -1,4 +1,4 @@
-"""Error bars of the figures: the bootstrap 95% CI of a summary row around its mean."""
+"""Error bars of the figures: the 95% t interval of a summary row around its mean."""
 
 from __future__ import annotations
 

@@ -73,7 +73,7 @@ def markdown_table(summary: pd.DataFrame, metric: str) -> str:
 
 
 def write_markdown_report(summary: pd.DataFrame, title: str) -> str:
-    parts = [f"# {title}", "", "Mean ± std over seeds [bootstrap 95% CI of the mean].", ""]
+    parts = [f"# {title}", "", "Mean ± std over seeds [95% t interval of the mean].", ""]
     for metric in sorted(summary["metric"].unique()):
         parts += [f"## {metric}", "", markdown_table(summary, metric), ""]
     return "\n".join(parts)

@@ -12,7 +12,7 @@ from simbias.report.figures._common import panel_grid
 
 CAPTION = """
 Test accuracy of every training regime (SGD, GD, SAM, adversarial, USEFUL, ensembles), mean
-with bootstrap 95% CI over seeds; dots are the seeds.
+with 95% t interval over seeds; dots are the seeds.
 """
 
 

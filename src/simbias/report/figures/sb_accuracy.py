@@ -6,6 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from simbias.report.error_bars import ci_error
 from simbias.report.figures import FIGURES
 from simbias.report.figures._common import SPLIT_COLOURS, panel_grid
 from simbias.report.tables import SPLIT_LABELS
@@ -13,7 +14,7 @@ from simbias.report.tables import SPLIT_LABELS
 CAPTION = """
 Accuracy on the test set, the S-randomised set (simple feature permuted across examples) and
 the S^c-randomised set (complex features permuted), per experiment and regime; bars are means
-over seeds with bootstrap 95% confidence intervals; the dashed line is chance. Extreme
+over seeds with 95% t intervals; the dashed line is chance. Extreme
 simplicity bias (Shah et al. 2020) shows as S^c-rand at test accuracy and S-rand at chance.
 """
 
@@ -32,20 +33,24 @@ def sb_accuracy_figure(summary: pd.DataFrame, metric: str = "accuracy") -> plt.F
         for offset, split in enumerate(splits):
             rows = part[part["split"] == split].set_index("regime").loc[regimes]
             x = np.arange(len(regimes)) + (offset - (len(splits) - 1) / 2) * bar_width
-            error = np.vstack([rows["mean"] - rows["ci_low"], rows["ci_high"] - rows["mean"]])
             ax.bar(
                 x,
                 rows["mean"],
                 bar_width,
-                yerr=error,
+                yerr=ci_error(rows),
                 capsize=3,
                 label=SPLIT_LABELS[split],
                 color=SPLIT_COLOURS[split],
             )
         ax.axhline(0.5, color="grey", linestyle="--", linewidth=1, label="chance (2 classes)")
         first = part.iloc[0]
-        ax.set_title(f"{first['dataset']} / {first['model']}  (n={int(part['n'].max())} seeds)")
-        ax.set_xticks(np.arange(len(regimes)), regimes)
+        ax.set_title(
+            f"{experiment}: {first['dataset']} / {first['model']} (n={int(part['n'].max())})",
+            fontsize=9,
+        )
+        # Many regimes: slanted names, so that neighbours do not overprint each other.
+        slant = {"rotation": 35, "ha": "right"} if len(regimes) > 3 else {}
+        ax.set_xticks(np.arange(len(regimes)), regimes, **slant)
         ax.set_ylim(0, 1.05)
         ax.set_ylabel(f"{metric} (mean, 95% CI)")
         ax.set_xlabel("regime")

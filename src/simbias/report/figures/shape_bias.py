@@ -12,7 +12,7 @@ from simbias.report.figures import FIGURES
 CAPTION = """
 Shape bias (Geirhos et al. 2019): among cue-conflict images (shape of one class, texture of
 another) classified as either their shape or their texture class, the share decided by
-shape, per regime; right, accuracy when only one cue is present. Means and bootstrap 95%
+shape, per regime; right, accuracy when only one cue is present. Means and 95% t
 CIs over seeds (Chen, Agarwal, Nguyen 2020: adversarially trained CNNs are shape-biased).
 """
 
