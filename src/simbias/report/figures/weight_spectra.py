@@ -39,6 +39,9 @@ def weight_spectra_figure(summary: pd.DataFrame) -> plt.Figure:
             first = part.iloc[0]
             ax.set_title(f"{first['dataset']} / {first['model']}: {title}", fontsize=9)
             ax.set_xlabel("layer (Linear / Conv2d, in order; ensembles: members in turn)")
+            # Integer layer numbers, also when a panel has one layer (FARMS: NaN below 100 x 100).
+            layers = sorted(part["owner"].str[5:].astype(int).unique() + 1)
+            ax.set_xlim(min(layers) - 0.5, max(layers) + 0.5)
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             ax.set_ylabel("alpha (mean, 95% CI)")
         ax_plain.legend(fontsize=7, ncol=2)
