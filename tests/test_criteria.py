@@ -13,7 +13,8 @@ from simbias.analysis.aggregate import mean_ci
 from simbias.analysis.opposing_signals import opposing_signals_analysis
 from simbias.analysis.sb_metrics import accuracy_and_auc
 from simbias.report.claims._base import intervals_apart
-from simbias.report.claims.opposing_signals import at_edge_of_stability, in_opposition
+from simbias.report.claims.edge_of_stability import at_edge_of_stability
+from simbias.report.claims.opposing_signals import in_opposition
 from simbias.report.claims.pitfalls import relies_only_on_simple, simple_feature_decides
 from simbias.report.claims.useful import learns_earlier, paired_improvement
 

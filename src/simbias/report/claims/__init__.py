@@ -2,7 +2,8 @@
 PASS or FAIL against a criterion fixed in its paper's module, before any result is seen.
 
 One module per paper (``pitfalls``, ``useful``, ``robust_cnns``, ``opposing_signals``,
-``farms``); each claim registers in :data:`CLAIMS` with the paper its rows cite.
+``edge_of_stability``, ``farms``); each claim registers in :data:`CLAIMS` with the paper
+its rows cite.
 """
 
 from __future__ import annotations
