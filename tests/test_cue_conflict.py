@@ -149,3 +149,24 @@ def test_attributes_survive_the_store(data, tmp_path):
         assert set(loaded.attributes) == {"shape_label", "texture_label"}
         for key, values in original.attributes.items():
             np.testing.assert_array_equal(loaded.attributes[key], values)
+
+
+def test_cue_scale_scales_the_cue_amplitudes_and_the_images():
+    base = get_generator("cue_conflict", SMALL).generate(0)
+    scaled = get_generator("cue_conflict", {**SMALL, "cue_scale": 4}).generate(0)
+    for key in ("pattern_amplitude", "colour_amplitude", "cue_amplitude"):
+        assert scaled.params[key] == pytest.approx(4 * base.params[key])
+    # The defaults: pattern swing 0.1 / 2 x 0.7, colours 0.05 x (closest pair 0.7) / 2.
+    assert base.params["pattern_amplitude"] == pytest.approx(0.035)
+    assert base.params["cue_amplitude"] == pytest.approx(0.0175)
+    # Texture-only images: the per-image spread of pixel values grows with the scale.
+    spread = [d.splits["texture_only"].x.std(axis=(2, 3)).mean() for d in (base, scaled)]
+    assert spread[1] > 3 * spread[0]
+    # cue_scale 1 is the unscaled generator, bit for bit.
+    same = get_generator("cue_conflict", {**SMALL, "cue_scale": 1.0}).generate(0)
+    np.testing.assert_array_equal(same.splits["conflict"].x, base.splits["conflict"].x)
+
+
+def test_a_cue_scale_past_full_strength_is_refused():
+    with pytest.raises(ValueError, match="cue_scale"):
+        get_generator("cue_conflict", {**SMALL, "texture_contrast": 0.5, "cue_scale": 3})

@@ -31,6 +31,30 @@ def test_mlp_depth_counts_hidden_layers():
     assert sum(isinstance(m, nn.Linear) for m in model.modules()) == 3
 
 
+def test_mlp_activation_is_relu_by_default_or_tanh():
+    relu = build_model("mlp", {"width": 8, "depth": 2}, (5,), 2)
+    tanh = build_model("mlp", {"width": 8, "depth": 2, "activation": "tanh"}, (5,), 2)
+    assert sum(isinstance(m, nn.ReLU) for m in relu.modules()) == 2
+    assert sum(isinstance(m, nn.Tanh) for m in tanh.modules()) == 2
+    assert not any(isinstance(m, nn.Tanh) for m in relu.modules())
+    # The bounded activation: hidden units in (-1, 1) whatever the input.
+    hidden = tanh[:3](1e3 * torch.randn(4, 5))
+    assert hidden.abs().max() <= 1
+
+
+def test_stacked_tanh_mlp_gives_each_seeds_own_outputs():
+    from simbias.train.stacked_model import StackedModel
+
+    models = []
+    for s in range(3):
+        torch.manual_seed(s)
+        models.append(build_model("mlp", {"width": 8, "depth": 2, "activation": "tanh"}, (5,), 2))
+    x = torch.randn(3, 4, 5)
+    out = StackedModel(models, [0, 1, 2]).forward(x)
+    for i, model in enumerate(models):
+        torch.testing.assert_close(out[i], model(x[i]), rtol=1e-5, atol=1e-6)
+
+
 def test_resnet18_has_the_cifar_stem():
     model = build_model("resnet18", {}, (3, 32, 32), 10)
     assert model.conv1.kernel_size == (3, 3) and model.conv1.stride == (1, 1)

@@ -1,4 +1,5 @@
-"""Neuron simplicity: smoothness measures, top activating inputs, feature level, input types."""
+"""Neuron simplicity: smoothness of filters and activation maps, top activating inputs,
+feature level, input diversity, distance from initialisation."""
 
 from __future__ import annotations
 
@@ -11,21 +12,28 @@ from conftest import train_cue_conflict_run
 from torch import nn
 
 from simbias.analysis.neuron_simplicity import (
+    activation_layers,
     channel_activations,
     conv_layers,
     effective_input_types,
     first_layer_filters,
     high_frequency_energy,
+    init_distance,
+    initial_model,
+    input_diversity,
     input_type_counts,
     layer_activations,
-    layer_simplicity,
+    low_level_fraction,
+    map_total_variation,
+    model_simplicity,
     neuron_simplicity,
     preferred_concepts,
     top_k_indices,
     total_variation,
 )
-from simbias.analysis.probe_pool import ProbePool, load_probe_pool
+from simbias.analysis.probe_pool import load_probe_pool
 from simbias.models import build_model
+from simbias.train.run import load_trained_model
 
 
 def gaussian(size: int, sigma: float) -> torch.Tensor:
@@ -132,15 +140,67 @@ def test_preferred_concept_and_low_level_fraction():
     acts[4:8, 2] = 1.0  # channel 2: texture detector, whatever objects do
     acts[12:, 2] = 5.0
     np.testing.assert_array_equal(preferred_concepts(acts, concept), ["shape", "colour", "texture"])
-    pool = ProbePool(
-        x=torch.rand(16, 3, 4, 4),
-        concept=concept,
-        input_type=np.repeat(np.arange(4), 4),
-    )
-    metrics = layer_simplicity(acts, pool, top_k=4)
-    assert metrics["low_level_fraction"] == pytest.approx(2 / 3)
-    # Every channel's top 4 are one concept's 4 images, one input type.
-    assert metrics["input_types"] == 1.0 and metrics["effective_input_types"] == 1.0
+    assert low_level_fraction(acts, concept) == pytest.approx(2 / 3)
+    assert math.isnan(low_level_fraction(acts, np.array(["object"] * 16)))
+
+
+def test_map_total_variation_is_tv_obs_sum_of_neighbour_differences():
+    stripes = (torch.arange(4) % 2).float().expand(1, 1, 4, 4)  # vertical 0/1 stripes
+    # 4 rows x 3 horizontal steps of 1, no vertical change: 12, unnormalised.
+    assert map_total_variation(stripes).item() == 12.0
+    assert map_total_variation(2 * stripes).item() == 24.0
+    maps = torch.rand(3, 5, 6, 6, generator=torch.Generator().manual_seed(0))
+    assert map_total_variation(maps).shape == (3, 5)
+    assert (map_total_variation(torch.ones(2, 2, 6, 6)) == 0).all()
+
+
+def test_a_blurring_first_layer_has_smoother_maps_on_noise():
+    def net(kernel: torch.Tensor) -> nn.Sequential:
+        conv = nn.Conv2d(1, 1, 5, padding=2, bias=False)
+        with torch.no_grad():
+            conv.weight[0, 0] = kernel
+        return nn.Sequential(conv, nn.ReLU(), nn.Flatten(), nn.LazyLinear(2))
+
+    blur = gaussian(5, sigma=1.5)
+    sharp = torch.zeros(5, 5)
+    sharp[2, 2] = blur.sum()  # the same gain on a flat image
+    x = torch.rand(40, 1, 12, 12, generator=torch.Generator().manual_seed(1))
+    labels = np.arange(40) % 2
+    tv = {}
+    for name, kernel in (("blur", blur), ("sharp", sharp)):
+        model = net(kernel)
+        model(x[:1])
+        tv[name] = model_simplicity(model, x, labels, None, top_k=5, noise_std=0.1)
+    assert tv["blur"]["layer0_act_tv_clean"] < 0.5 * tv["sharp"]["layer0_act_tv_clean"]
+    assert tv["blur"]["layer0_act_tv_noisy"] < 0.5 * tv["sharp"]["layer0_act_tv_noisy"]
+    assert tv["sharp"]["layer0_act_tv_noisy"] > tv["sharp"]["layer0_act_tv_clean"]
+
+
+def test_activation_layers_are_the_relus_after_the_convs():
+    model = build_model("cnn", {"channels": [4, 8], "first_kernel_size": 7}, (3, 16, 16), 4)
+    layers = activation_layers(model)
+    assert [type(m) for _, m in layers] == [nn.ReLU, nn.ReLU]
+    assert first_layer_filters(model).shape == (4, 3, 7, 7)
+    with pytest.raises(ValueError, match="no ReLU"):
+        activation_layers(nn.Sequential(nn.Conv2d(1, 2, 3), nn.Flatten()))
+    resnet = build_model("resnet18", {}, (3, 16, 16), 4)
+    assert [name for name, _ in activation_layers(resnet)] == [
+        "relu", "layer1", "layer2", "layer3", "layer4"
+    ]  # fmt: skip
+
+
+def test_input_diversity_counts_classes_of_active_channels_only():
+    labels = np.repeat(np.arange(4), 5)  # 20 images, 4 classes
+    acts = torch.zeros(20, 3)
+    acts[:5, 0] = torch.arange(1.0, 6.0)  # channel 0: class 0's five images
+    acts[::5, 1] = torch.arange(1.0, 5.0)  # channel 1: one image of each class
+    acts[0, 2] = 1.0  # channel 2: one image, the rest ties at 0 (silent)
+    diversity = input_diversity(acts, labels, top_k=4)
+    assert diversity["active_channels"] == pytest.approx(2 / 3)
+    assert diversity["input_types"] == pytest.approx((1 + 4) / 2)
+    assert diversity["effective_input_types"] == pytest.approx((1 + 4) / 2)
+    silent = input_diversity(torch.zeros(20, 2), labels, top_k=4)
+    assert math.isnan(silent["input_types"]) and silent["active_channels"] == 0.0
 
 
 @pytest.fixture(scope="module")
@@ -169,26 +229,42 @@ def test_probe_pool_labels_every_split(run):
 
 def test_neuron_simplicity_of_a_run(run):
     run_dir, data_dir = run
-    metrics = neuron_simplicity(run_dir, data_dir, settings={"top_k": 10})
+    metrics = neuron_simplicity(run_dir, data_dir, top_k=10, noise_std=0.08)
     measures = [
-        "preferred_tv",
-        "preferred_high_freq",
+        "act_tv_clean",
+        "act_tv_noisy",
         "input_types",
         "effective_input_types",
+        "active_channels",
         "low_level_fraction",
     ]
-    expected = {"filter_tv", "filter_high_freq"}
+    expected = {"filter_tv", "filter_high_freq", "first_layer_init_distance"}
     expected |= {f"{prefix}_{m}" for prefix in ("layer0", "layer1", "mean") for m in measures}
     assert set(metrics) == expected
     assert all(isinstance(v, float) and math.isfinite(v) for v in metrics.values())
     for i in (0, 1):
-        assert 1 <= metrics[f"layer{i}_input_types"] <= 10
+        # 3 classes in the test split: at most 3 distinct among any channel's top 10.
+        assert 1 <= metrics[f"layer{i}_input_types"] <= 3
         assert 1 <= metrics[f"layer{i}_effective_input_types"] <= metrics[f"layer{i}_input_types"]
         assert 0 <= metrics[f"layer{i}_low_level_fraction"] <= 1
-        assert 0 <= metrics[f"layer{i}_preferred_high_freq"] <= 1
+        assert metrics[f"layer{i}_act_tv_clean"] > 0
     assert metrics["mean_input_types"] == pytest.approx(
         (metrics["layer0_input_types"] + metrics["layer1_input_types"]) / 2
     )
+    assert metrics["first_layer_init_distance"] > 0
     # With one top input per channel, every channel has exactly one input type.
-    single = neuron_simplicity(run_dir, data_dir, settings={"top_k": 1})
+    single = neuron_simplicity(run_dir, data_dir, top_k=1, noise_std=0.08)
     assert single["mean_input_types"] == 1.0 and single["mean_effective_input_types"] == 1.0
+    # The noise is drawn from the run's seed: the measure is reproducible.
+    assert single["mean_act_tv_noisy"] == metrics["mean_act_tv_noisy"]
+
+
+def test_initial_model_is_the_runs_initialisation(run):
+    run_dir, data_dir = run
+    first, again = initial_model(run_dir, data_dir), initial_model(run_dir, data_dir)
+    assert init_distance(first, again) == 0.0
+    trained = load_trained_model(run_dir, data_dir)
+    assert init_distance(trained, first) > 0.05
+    # Training moved the weights away from this initialisation, not from another seed's.
+    other = build_model("cnn", {"channels": [4, 8]}, (3, 16, 16), 3)
+    assert init_distance(trained, first) < init_distance(trained, other)

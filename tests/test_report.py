@@ -273,47 +273,6 @@ def test_robust_versus_standard_claims(claim, analysis, split, metric, robust, v
     assert rows[0].regime == "adv_pgd vs sgd"
 
 
-def test_dynamics_claims_follow_the_measurements():
-    def rows(values):  # (split, metric, regime) -> mean with a +-0.01 CI
-        frames = [
-            _regime_rows(split, metric, {regime: (mean, mean - 0.01, mean + 0.01)})
-            for (split, metric, regime), mean in values.items()
-        ]
-        return pd.concat(frames, ignore_index=True)
-
-    spec = {"paper": "p", "dataset": "d", "model": "m", "claim_regimes": ["gd"]}
-    summary = rows({
-        ("opposition", "correlation", "gd"): -0.8,
-        ("sharpness_over_two_over", "lr", "gd"): 1.1,
-        ("final", "sharpness", "gd"): 2.0,
-        ("two_over", "lr", "gd"): 4.0,
-        ("final", "sharpness", "gd+sam"): 1.0,
-    })  # fmt: skip
-    evidence = Evidence(summaries={"opposing_signals": summary})
-    verdicts = {
-        name: [r.verdict for r in _claim(name).rows(evidence, "e", spec)]
-        for name in ("opposing_groups_oscillate", "sharpness_reaches_two_over_lr")
-    }
-    verdicts["sam_ends_flatter"] = [
-        r.verdict for r in _claim("sam_ends_flatter").rows(evidence, "e", {**spec})
-    ]
-    assert verdicts == {
-        "opposing_groups_oscillate": ["PASS"],
-        "sharpness_reaches_two_over_lr": ["PASS"],
-        "sam_ends_flatter": ["PASS"],
-    }
-    # No second group: the correlation is undefined, the claim fails and says why.
-    lonely = rows({
-        ("opposition", "correlation", "gd"): float("nan"),
-        ("group_a", "size", "gd"): 15.0,
-        ("group_b", "size", "gd"): 0.0,
-    })  # fmt: skip
-    row = _claim("opposing_groups_oscillate").rows(
-        Evidence(summaries={"opposing_signals": lonely}), "e", spec
-    )[0]
-    assert row.verdict == "FAIL" and "no opposing pair" in row.measured
-
-
 def test_every_registered_claim_has_a_paper_and_a_caption():
     entries = CLAIMS.entries()
     assert len(entries) == len(CLAIMS.names()) >= 11

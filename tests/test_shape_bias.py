@@ -65,6 +65,7 @@ def test_analysis_of_a_run(run):
         "shape_only_accuracy",
         "texture_only_accuracy",
         "colour_only_accuracy",
+        "cue_amplitude",  # the dataset's, from its card; an SGD run has no attack radius
     }
     assert all(isinstance(v, float) for v in metrics.values())
     assert metrics["test_accuracy"] == pytest.approx(final["test_accuracy"])
@@ -75,3 +76,21 @@ def test_analysis_of_a_run(run):
     # ImageNet CNNs do in Geirhos et al.
     assert metrics["test_accuracy"] > 0.9 and metrics["colour_only_accuracy"] > 0.9
     assert metrics["shape_bias"] < 0.5
+
+
+def test_sweep_facts_are_the_cards_cue_amplitude_and_the_runs_linf_radius(run, tmp_path):
+    import json
+    import shutil
+
+    from simbias.analysis.shape_bias import sweep_facts
+    from simbias.data.cue_images import cue_amplitudes
+
+    run_dir, data_dir, final = run
+    expected = cue_amplitudes(4, 1.0, 1.0)["cue_amplitude"]  # the fixture's vivid cues
+    assert sweep_facts(run_dir, data_dir) == {"cue_amplitude": pytest.approx(expected)}
+    adversarial = tmp_path / "adv"
+    shutil.copytree(run_dir, adversarial)
+    attack = {"kind": "pgd", "norm": "linf", "eps": 0.0314, "step_size": 0.0157, "steps": 3}
+    final["config"]["regime"]["adversarial"] = attack
+    (adversarial / "final.json").write_text(json.dumps(final))
+    assert sweep_facts(adversarial, data_dir)["attack_linf_eps"] == pytest.approx(0.0314)

@@ -117,3 +117,28 @@ def test_per_example_losses_average_to_the_batch_loss():
     losses = per_example_losses(model, x, y, batch_size=8)
     assert losses.shape == (37,) and not losses.requires_grad
     torch.testing.assert_close(losses.mean(), F.cross_entropy(model(x), y))
+
+
+class _Weights(nn.Module):
+    """Outputs its own weights: a loss of the output is a function of the weights alone."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.w = nn.Parameter(torch.ones(3, dtype=torch.float64))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.w
+
+
+@pytest.mark.parametrize(("eigenvalues", "top"), [([-5.0, 2.0, 1.0], 2.0), ([5.0, -2.0, 1.0], 5.0)])
+def test_the_largest_eigenvalue_is_found_also_past_a_larger_negative_one(eigenvalues, top):
+    # loss 0.5 w^T H w: power iteration alone converges to -5 in the first case.
+    rotation, _ = torch.linalg.qr(
+        torch.randn(3, 3, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    )
+    hessian = rotation @ torch.diag(torch.tensor(eigenvalues, dtype=torch.float64)) @ rotation.T
+    found = top_hessian_eigenvalue(
+        _Weights(), lambda w, y: 0.5 * w @ hessian @ w, torch.zeros(1), torch.zeros(1),
+        iters=500, tol=1e-12, generator=torch.Generator().manual_seed(1),
+    )  # fmt: skip
+    assert found == pytest.approx(top, rel=1e-6)

@@ -198,14 +198,15 @@ def test_a_stopped_run_run_again_trains_no_more(tmp_path, no_goal, monkeypatch):
 
 
 def test_goals_unset_leave_the_checkpoint_identity_as_before(tmp_path):
-    """Checkpoints written before the goals existed hold no goal keys: they still resume.
-    A goal set is part of the identity: another goal's checkpoint is not resumed."""
+    """Checkpoints written before the goals (and the loss setting) existed hold no goal
+    keys and no loss: they still resume. A goal set is part of the identity: another goal's
+    checkpoint is not resumed."""
     spec = TrainSpec(epochs=2, lr=0.02, batch_size=32)
     fit(bn_mlp(0), DATA, spec, 0, tmp_path, "r", stop_after_epoch=1)
     identity = torch.load(tmp_path / CHECKPOINT_NAME, weights_only=False)["identity"]
-    assert not {"loss_goal", "accuracy_goal"} & set(identity["spec"])
+    assert not {"loss_goal", "accuracy_goal", "loss"} & set(identity["spec"])
     assert identity["spec"] == {
-        k: v for k, v in spec.to_dict().items() if k not in ("loss_goal", "accuracy_goal")
+        k: v for k, v in spec.to_dict().items() if k not in ("loss_goal", "accuracy_goal", "loss")
     }
     assert fit(bn_mlp(0), DATA, spec, 0, tmp_path, "r").resumed_from_epoch == 1
     with pytest.warns(UserWarning, match="written by other settings"):

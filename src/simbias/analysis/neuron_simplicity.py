@@ -1,26 +1,32 @@
-"""How simple a trained CNN's neurons are (after Chen, Agarwal and Nguyen 2020, who find
-that adversarially trained ImageNet CNNs have smoother filters and neurons that prefer
-lower-level features and fewer distinct kinds of input).
+"""How simple a trained CNN's neurons are, measured as Chen, Agarwal and Nguyen (2020)
+measure it (repo anguyen8/shape-bias), who find that adversarially trained ImageNet CNNs
+have smoother activation maps, neurons that prefer lower-level features, and neurons that
+respond to fewer kinds of input.
 
-A *neuron* here is one output channel of a ``Conv2d`` layer (every ``Conv2d`` in module
-order; layer ``i`` below is the ``i``-th). Its activation on an image is the channel's
-conv output (before any normalisation or ReLU) **max-pooled over space**: the strongest
-response anywhere in the image, as in top-activating-input visualisations. The probe
-inputs are the cue-conflict dataset's evaluation splits, each image carrying a *concept*
-and a class: its label, or for ``conflict`` images the (shape, texture) pair
-(:mod:`simbias.analysis.probe_pool`). Per layer:
+A *neuron* is one channel of a layer's activation map after its nonlinearity, as the paper
+hooks AlexNet's ReLUs ``features.1, 4, 7, 9, 11`` (conv1..conv5; ``settings/settings.py``,
+``plotHelper.layerNames``) and ResNet-50's ``conv1, layer1..layer4``: here the ReLU that
+follows each ``Conv2d`` (:func:`activation_layers`). Per layer, means over its channels:
 
-* smoothness of the neuron's *preferred input*, the mean of its ``top_k`` most
-  activating probe images: total variation and high-frequency energy (both below);
-* feature level: the concept among shape / texture / colour whose images activate the
-  channel most on average; ``low_level_fraction`` is the fraction of channels preferring
-  texture or colour;
-* input types: an *input type* is a (concept, class) pair; ``input_types`` is the number
-  of distinct types among a channel's ``top_k`` images (main measure), and
-  ``effective_input_types`` is ``exp`` of the entropy of their types (1 for one type,
-  ``m`` for ``m`` equally frequent types; less sensitive to a single stray image).
+* ``act_tv_clean`` / ``act_tv_noisy``: total variation of each channel's activation map,
+  the sum of absolute differences of vertically and horizontally neighbouring values
+  (``tv_obs.py``, ``tv_norm`` with ``tv_beta=1``, not normalised), averaged over the clean
+  test images and over the same images with Gaussian noise added (``tv_obs.py`` compares
+  the two per channel);
+* ``input_types``: the number of distinct classes among the channel's ``top_k`` test
+  images, ranked by the channel's spatial maximum (NetDissect's ``maxfeatures``, top
+  ``TOPN = 10`` images per unit: ``feature_operation.py``, ``visualize/report.py``,
+  ``settings.py``), all drawn from one clean distribution, the test split; and
+  ``effective_input_types``, ``exp`` of the entropy of those classes. Channels whose
+  ``top_k``-th activation is 0 (silent on most images: their top images are ties) are left
+  out; ``active_channels`` is the fraction kept;
+* ``low_level_fraction``: the share of channels whose mean activation is highest on the
+  texture-only or colour-only probes rather than the shape-only ones (the paper's
+  NetDissect categories texture/colour vs object).
 
-First-layer filters are scored directly (``filter_tv``, ``filter_high_freq``).
+First-layer filters are scored directly (``filter_tv``, ``filter_high_freq``), and
+``first_layer_init_distance`` is ``||W - W0|| / ||W0||`` of the first conv's kernel, with
+``W0`` rebuilt from the run's seed: how far training moved it from its initialisation.
 """
 
 from __future__ import annotations
@@ -35,14 +41,18 @@ from torch import nn
 from torch.nn import functional as F
 
 from simbias.analysis.probe_pool import ProbePool, load_probe_pool
-from simbias.train.run import load_trained_model
+from simbias.data.store import load_split, read_card
+from simbias.train.run import build_run_model, load_trained_model
+from simbias.train.seeding import seed_everything
 
 #: Concepts compared for a channel's feature level, and those counted as lower-level.
 FEATURE_CONCEPTS = ("shape", "texture", "colour")
 LOW_LEVEL_CONCEPTS = ("texture", "colour")
 #: 3x3 filters are zero-padded to this size before the FFT, to sample their spectrum finely.
 FILTER_FFT_SIZE = 16
-DEFAULT_TOP_K = 20
+#: The torchvision ResNet stages the paper hooks (ResNet-50: conv1, layer1..layer4); the
+#: stem's ``relu`` stands for conv1 after its BatchNorm and ReLU.
+RESNET_STAGES = ("relu", "layer1", "layer2", "layer3", "layer4")
 
 
 def total_variation(images: torch.Tensor) -> torch.Tensor:
@@ -55,6 +65,16 @@ def total_variation(images: torch.Tensor) -> torch.Tensor:
     tv = torch.cat([dh, dv], dim=1).mean(dim=1)
     scale = x.abs().flatten(1).mean(dim=1)
     return torch.where(scale > 0, tv / scale.clamp_min(torch.finfo(x.dtype).tiny), 0.0)
+
+
+def map_total_variation(maps: torch.Tensor) -> torch.Tensor:
+    """Total variation of every channel's map of (N, C, H, W) activations, (N, C): the sum
+    of absolute vertical and horizontal neighbour differences (tv_obs.py's ``tv_norm``,
+    ``tv_beta=1``)."""
+    x = maps.detach().float()
+    dv = (x[..., 1:, :] - x[..., :-1, :]).abs().sum(dim=(2, 3))
+    dh = (x[..., :, 1:] - x[..., :, :-1]).abs().sum(dim=(2, 3))
+    return dv + dh
 
 
 def high_frequency_energy(
@@ -84,6 +104,27 @@ def conv_layers(model: nn.Module) -> list[tuple[str, nn.Conv2d]]:
     return [(name, m) for name, m in model.named_modules() if isinstance(m, nn.Conv2d)]
 
 
+def activation_layers(model: nn.Module) -> list[tuple[str, nn.Module]]:
+    """The modules whose outputs are the model's activation maps, in order: a torchvision
+    ResNet's ``RESNET_STAGES``; otherwise, for each ``Conv2d``, the first ``nn.ReLU``
+    after it in module order (Conv-[BN]-ReLU blocks)."""
+    stages = [getattr(model, name, None) for name in RESNET_STAGES]
+    if all(isinstance(stage, nn.Module) for stage in stages):
+        return list(zip(RESNET_STAGES, stages, strict=True))
+    modules = list(model.named_modules())
+    layers: list[tuple[str, nn.Module]] = []
+    for index, (name, module) in enumerate(modules):
+        if not isinstance(module, nn.Conv2d):
+            continue
+        relu = next(((n, m) for n, m in modules[index + 1 :] if isinstance(m, nn.ReLU)), None)
+        if relu is None or any(relu[1] is m for _, m in layers):
+            raise ValueError(f"conv layer {name!r} has no ReLU of its own after it")
+        layers.append(relu)
+    if not layers:
+        raise ValueError("the model has no Conv2d layer")
+    return layers
+
+
 def first_layer_filters(model: nn.Module) -> np.ndarray:
     """The first conv layer's weights (out, in, kh, kw)."""
     layers = conv_layers(model)
@@ -92,17 +133,31 @@ def first_layer_filters(model: nn.Module) -> np.ndarray:
     return layers[0][1].weight.detach().cpu().numpy()
 
 
+def init_distance(model: nn.Module, initial: nn.Module) -> float:
+    """``||W - W0|| / ||W0||`` (Frobenius) of the first conv kernels of a trained model and
+    of the same network at its initialisation."""
+    w, w0 = (torch.from_numpy(first_layer_filters(m)) for m in (model, initial))
+    if w.shape != w0.shape:
+        raise ValueError(
+            f"first conv kernels differ in shape: {tuple(w.shape)} vs {tuple(w0.shape)}"
+        )
+    return float((w - w0).norm() / w0.norm())
+
+
 @torch.no_grad()
-def layer_activations(
+def layer_maps(
     model: nn.Module, layers: Sequence[nn.Module], x: torch.Tensor, batch_size: int = 512
-) -> list[torch.Tensor]:
-    """For each layer, its output channels max-pooled over space on ``x``: (N, channels),
-    on the CPU; one forward pass over ``x`` for all layers, in eval mode."""
-    outputs: list[list[torch.Tensor]] = [[] for _ in layers]
+) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
+    """For each layer, on ``x``: its channels' spatial maxima (N, channels) and the total
+    variation of their maps (N, channels), on the CPU; one forward pass in eval mode."""
+    maxima: list[list[torch.Tensor]] = [[] for _ in layers]
+    tvs: list[list[torch.Tensor]] = [[] for _ in layers]
 
     def hook(index: int):
         def store(_module: nn.Module, _inputs: Any, output: torch.Tensor) -> None:
-            outputs[index].append(output.detach().amax(dim=(2, 3)).float().cpu())
+            # Read now: an in-place op later in the forward pass may overwrite the output.
+            maxima[index].append(output.detach().amax(dim=(2, 3)).float().cpu())
+            tvs[index].append(map_total_variation(output).cpu())
 
         return store
 
@@ -117,7 +172,14 @@ def layer_activations(
         for handle in handles:
             handle.remove()
         model.train(was_training)
-    return [torch.cat(chunks) for chunks in outputs]
+    return [torch.cat(chunks) for chunks in maxima], [torch.cat(chunks) for chunks in tvs]
+
+
+def layer_activations(
+    model: nn.Module, layers: Sequence[nn.Module], x: torch.Tensor, batch_size: int = 512
+) -> list[torch.Tensor]:
+    """For each layer, its output channels max-pooled over space on ``x``: (N, channels)."""
+    return layer_maps(model, layers, x, batch_size)[0]
 
 
 def channel_activations(
@@ -150,6 +212,21 @@ def effective_input_types(input_type: np.ndarray, top: np.ndarray) -> np.ndarray
     return np.exp(entropy)
 
 
+def input_diversity(activations: torch.Tensor, labels: np.ndarray, top_k: int) -> dict[str, float]:
+    """``input_types`` and ``effective_input_types`` (means over the channels whose
+    ``top_k``-th activation is positive; NaN if none) and ``active_channels``, their share."""
+    top = top_k_indices(activations, top_k)
+    kth = activations.gather(0, torch.from_numpy(top[-1:]))[0]
+    active = (kth > 0).numpy()
+    if not active.any():
+        return {"input_types": np.nan, "effective_input_types": np.nan, "active_channels": 0.0}
+    return {
+        "input_types": float(input_type_counts(labels, top[:, active]).mean()),
+        "effective_input_types": float(effective_input_types(labels, top[:, active]).mean()),
+        "active_channels": float(active.mean()),
+    }
+
+
 def preferred_concepts(
     activations: torch.Tensor, concept: np.ndarray, candidates: Sequence[str] = FEATURE_CONCEPTS
 ) -> np.ndarray:
@@ -161,31 +238,37 @@ def preferred_concepts(
     return np.array(present)[means.argmax(0).numpy()]
 
 
-def layer_simplicity(
-    activations: torch.Tensor, pool: ProbePool, top_k: int = DEFAULT_TOP_K
-) -> dict[str, float]:
-    """The per-layer measures (means over the layer's channels) from its activations."""
-    top = top_k_indices(activations, top_k)
-    preferred = pool.x[torch.from_numpy(top)].mean(dim=0)  # (channels, C, H, W)
-    metrics = {
-        "preferred_tv": float(total_variation(preferred).mean()),
-        "preferred_high_freq": float(high_frequency_energy(preferred).mean()),
-        "input_types": float(input_type_counts(pool.input_type, top).mean()),
-        "effective_input_types": float(effective_input_types(pool.input_type, top).mean()),
-    }
-    if any(np.any(pool.concept == c) for c in FEATURE_CONCEPTS):
-        levels = preferred_concepts(activations, pool.concept)
-        metrics["low_level_fraction"] = float(np.isin(levels, LOW_LEVEL_CONCEPTS).mean())
-    else:
-        metrics["low_level_fraction"] = float("nan")
-    return metrics
+def low_level_fraction(activations: torch.Tensor, concept: np.ndarray) -> float:
+    """Share of channels preferring texture or colour probes; NaN without concept probes."""
+    if not any(np.any(concept == c) for c in FEATURE_CONCEPTS):
+        return float("nan")
+    return float(np.isin(preferred_concepts(activations, concept), LOW_LEVEL_CONCEPTS).mean())
+
+
+def add_noise(x: torch.Tensor, std: float, seed: int, clip: Sequence[float] | None) -> torch.Tensor:
+    """``x`` plus N(0, std^2) noise drawn from ``seed``, clipped to ``clip`` if given."""
+    noise = torch.randn(x.shape, generator=torch.Generator().manual_seed(seed))
+    noisy = x + std * noise.to(x.dtype)
+    return noisy if clip is None else noisy.clamp(float(clip[0]), float(clip[1]))
 
 
 def model_simplicity(
-    model: nn.Module, pool: ProbePool, top_k: int = DEFAULT_TOP_K, batch_size: int = 512
+    model: nn.Module,
+    test_x: torch.Tensor,
+    test_y: np.ndarray,
+    pool: ProbePool | None,
+    *,
+    top_k: int,
+    noise_std: float,
+    noise_seed: int = 0,
+    clip: Sequence[float] | None = None,
+    batch_size: int = 512,
 ) -> dict[str, float]:
-    """``filter_tv``, ``filter_high_freq``, ``layer{i}_{measure}`` for every conv layer, and
-    ``mean_{measure}`` over layers."""
+    """``filter_tv``, ``filter_high_freq``, ``layer{i}_{measure}`` for every activation
+    layer, and ``mean_{measure}`` over layers (module docstring), from the clean test images
+    ``test_x`` with labels ``test_y``, their noisy copies, and the concept probes ``pool``."""
+    if top_k < 1:
+        raise ValueError(f"top_k must be >= 1, got {top_k}")
     filters = torch.from_numpy(first_layer_filters(model))
     metrics = {
         "filter_tv": float(total_variation(filters).mean()),
@@ -194,35 +277,79 @@ def model_simplicity(
             high_frequency_energy(filters, remove_mean=False, pad_to=FILTER_FFT_SIZE).mean()
         ),
     }
-    layers = [layer for _, layer in conv_layers(model)]
-    per_layer = [
-        layer_simplicity(acts, pool, top_k)
-        for acts in layer_activations(model, layers, pool.x, batch_size)
-    ]
-    for i, layer_metrics in enumerate(per_layer):
+    layers = [layer for _, layer in activation_layers(model)]
+    clean_max, clean_tv = layer_maps(model, layers, test_x, batch_size)
+    noisy = add_noise(test_x, noise_std, noise_seed, clip)
+    _, noisy_tv = layer_maps(model, layers, noisy, batch_size)
+    concept_acts = (
+        layer_activations(model, layers, pool.x, batch_size) if pool is not None else None
+    )
+    per_layer = []
+    for i in range(len(layers)):
+        # tv_obs.py: per channel the mean over images; here also the mean over channels.
+        layer_metrics = {
+            "act_tv_clean": float(clean_tv[i].mean()),
+            "act_tv_noisy": float(noisy_tv[i].mean()),
+            **input_diversity(clean_max[i], test_y, top_k),
+            "low_level_fraction": (
+                low_level_fraction(concept_acts[i], pool.concept)
+                if concept_acts is not None
+                else float("nan")
+            ),
+        }
+        per_layer.append(layer_metrics)
         metrics.update({f"layer{i}_{key}": value for key, value in layer_metrics.items()})
     for key in per_layer[0]:
         values = np.array([m[key] for m in per_layer])
-        # NaN (no probe concept) in every layer stays NaN, without numpy's warning.
+        # NaN (no probe concept, no active channel) in every layer stays NaN, unwarned.
         finite = values[~np.isnan(values)]
         metrics[f"mean_{key}"] = float(finite.mean()) if len(finite) else float("nan")
     return metrics
+
+
+def initial_model(run_dir: str | Path, data_dir: str | Path, device: str = "cpu") -> nn.Module:
+    """A finished run's network as it was initialised: built after seeding with the run's
+    seed, as training builds it (simbias.train.run, simbias.train.vmap_seeds)."""
+    final = read_final(run_dir)
+    if final["config"]["regime"].get("ensemble"):
+        raise ValueError(f"{run_dir}: an ensemble has no single initialisation")
+    seed_everything(int(final["config"]["seed"]))
+    return build_run_model(final["config"], read_card(data_dir)).to(device)
+
+
+def read_final(run_dir: str | Path) -> dict[str, Any]:
+    import json
+
+    return json.loads((Path(run_dir) / "final.json").read_text())
 
 
 def neuron_simplicity(
     run_dir: str | Path,
     data_dir: str | Path,
     device: str = "cpu",
-    settings: dict[str, Any] | None = None,
+    *,
+    top_k: int,
+    noise_std: float,
+    batch_size: int = 512,
 ) -> dict[str, float]:
-    """``model_simplicity`` of a trained run on its dataset's probe pool; ``settings`` may
-    set ``top_k`` (default ``DEFAULT_TOP_K``) and ``batch_size``."""
-    settings = settings or {}
+    """``model_simplicity`` of a trained run on its dataset's test split and concept probes,
+    with ``first_layer_init_distance``; the noise is drawn from the run's seed (settings:
+    simbias.analysis.analyses.neuron_simplicity)."""
     model = load_trained_model(run_dir, data_dir, device)
-    pool = load_probe_pool(data_dir)
-    return model_simplicity(
+    test = load_split(data_dir, "test")
+    card = read_card(data_dir)
+    metrics = model_simplicity(
         model,
-        pool,
-        top_k=int(settings.get("top_k", DEFAULT_TOP_K)),
-        batch_size=int(settings.get("batch_size", 512)),
+        torch.from_numpy(test.x),
+        test.y,
+        pool=load_probe_pool(data_dir),
+        top_k=top_k,
+        noise_std=noise_std,
+        noise_seed=int(read_final(run_dir)["config"]["seed"]),
+        clip=card.get("input_range"),
+        batch_size=batch_size,
     )
+    metrics["first_layer_init_distance"] = init_distance(
+        model, initial_model(run_dir, data_dir, device)
+    )
+    return metrics

@@ -1,8 +1,12 @@
-"""The probe images :mod:`simbias.analysis.neuron_simplicity` scores neurons on: a
-cue-conflict dataset's evaluation splits that exist, concatenated, each image carrying a
-*concept* (its split's, ``PROBE_SPLITS``) and an *input type*, an id per (concept, class)
-pair, where the class is the image's label or, for ``conflict`` images, its (shape,
-texture) pair.
+"""The probe images of a cue-conflict dataset: its evaluation splits that exist,
+concatenated, each image carrying a *concept* (its split's, ``PROBE_SPLITS``) and an
+*input type*, an id per (concept, class) pair, where the class is the image's label or,
+for ``conflict`` images, its (shape, texture) pair.
+
+:mod:`simbias.analysis.neuron_simplicity` reads the concepts only (which of shape,
+texture, colour probes a channel prefers); its input diversity counts classes of the test
+split alone, one clean distribution as in the paper, since counts over this mixed pool
+depend on how the pool was assembled.
 """
 
 from __future__ import annotations

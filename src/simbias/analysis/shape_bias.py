@@ -4,18 +4,22 @@ On images whose shape says class ``a`` and whose texture says ``b != a``, the sh
 is the fraction of *cue-decided* answers (the prediction is ``a`` or ``b``) that follow the
 shape; answers matching neither cue are left out, as in Geirhos et al. The run-level
 analysis adds accuracies on the single-cue splits, which tell which cue the network can
-use at all.
+use at all, and the facts the cue-amplitude sweep plots against: the dataset's
+``cue_amplitude`` (the L-inf radius that erases its weaker non-shape cue, from its card;
+simbias.data.cue_images.cue_amplitudes) and, for a run trained under an L-inf attack,
+its radius ``attack_linf_eps``.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 
-from simbias.data.store import load_split
+from simbias.data.store import load_split, read_card
 from simbias.train.engine import predict_logits
 from simbias.train.run import load_trained_model
 
@@ -71,4 +75,18 @@ def shape_bias_analysis(
     for split in ACCURACY_SPLITS:
         predictions, data = predict(split)
         metrics[f"{split}_accuracy"] = float(np.mean(predictions == data.y))
-    return metrics
+    return {**metrics, **sweep_facts(run_dir, data_dir)}
+
+
+def sweep_facts(run_dir: str | Path, data_dir: str | Path) -> dict[str, float]:
+    """``cue_amplitude`` of the dataset (where its card records one) and, for an L-inf
+    adversarially trained run, ``attack_linf_eps``."""
+    facts = {}
+    amplitude = read_card(data_dir)["generator"].get("cue_amplitude")
+    if amplitude is not None:
+        facts["cue_amplitude"] = float(amplitude)
+    final = json.loads((Path(run_dir) / "final.json").read_text())
+    attack = final["config"]["regime"].get("adversarial") or {}
+    if attack.get("norm") == "linf":
+        facts["attack_linf_eps"] = float(attack["eps"])
+    return facts

@@ -95,3 +95,25 @@ def render_textures(
     colour = colour * brightness[:, None]
     level = 1 + texture_contrast * (pattern - 0.5)
     return np.clip(colour[:, :, None, None] * level[:, None], 0, 1).astype(np.float32)
+
+
+def cue_amplitudes(
+    n_classes: int, colour_strength: float, texture_contrast: float
+) -> dict[str, float]:
+    """How far (per pixel, in pixel values) each non-shape cue moves an image, i.e. the
+    L-inf radius an adversary needs to erase it: ``pattern_amplitude``, the pattern's
+    swing about the flat colour (``texture_contrast``/2 of the mean brightness
+    ``FOREGROUND``); ``colour_amplitude``, half the L-inf distance between the two closest
+    class colours after mixing with grey (a pixel moved that far sits halfway to another
+    class); ``cue_amplitude``, the smaller of the two: an L-inf adversary of radius below
+    it can erase neither cue, one at or above it can erase that cue."""
+    colours = COLOURS[:n_classes]
+    gaps = np.abs(colours[:, None] - colours[None]).max(axis=2)
+    closest = gaps[~np.eye(n_classes, dtype=bool)].min()
+    pattern = texture_contrast / 2 * FOREGROUND
+    colour = colour_strength * float(closest) / 2
+    return {
+        "pattern_amplitude": float(pattern),
+        "colour_amplitude": float(colour),
+        "cue_amplitude": float(min(pattern, colour)),
+    }

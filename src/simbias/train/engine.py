@@ -24,6 +24,7 @@ from tqdm.auto import tqdm
 from simbias.io import save_torch_atomic
 from simbias.train.augment import random_crop_flip
 from simbias.train.device import cpu_has_native_bf16
+from simbias.train.losses import mean_loss
 from simbias.train.optim import build_scheduler
 from simbias.train.regime import InputTransform, PlainUpdate, Update
 from simbias.train.spec import TrainSpec
@@ -109,6 +110,7 @@ def fit(
     observes the model after every step (training dynamics).
     """
     update = update or PlainUpdate()
+    loss_fn = mean_loss(spec.loss)
     run_dir = Path(run_dir)
     device = train.x.device
     eval_sets = eval_sets or {}
@@ -181,7 +183,7 @@ def fit(
                 inputs = inputs.contiguous(memory_format=torch.channels_last)
             if transform is not None:
                 inputs = transform(forward_model, inputs, labels, shuffle)
-            loss, logits = update(forward_model, optimizer, inputs, labels)
+            loss, logits = update(forward_model, optimizer, inputs, labels, loss_fn)
             scheduler.step()
             if step_hook is not None:
                 step_hook(epoch * steps_per_epoch + step + 1, model, optimizer)
@@ -196,7 +198,7 @@ def fit(
         }
         if has_goal(spec):
             logits = predict_logits(model, train.x, spec.eval_batch_size)
-            evaluated.update(goal_measures(logits, train.y))
+            evaluated.update(goal_measures(logits, train.y, spec.loss))
         # The one host sync of the epoch.
         row["train_loss"] = float(loss_sum) / n
         row["train_accuracy"] = float(correct) / n

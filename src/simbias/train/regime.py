@@ -36,8 +36,13 @@ if TYPE_CHECKING:
 NOT_PIECES = ("name", *REGIME_SETTINGS)
 
 
+#: A mean training loss from logits and labels (simbias.train.losses.mean_loss).
+LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+
+
 class Update(Protocol):
-    """An update rule: the optimizer it steps, and one training step on a batch."""
+    """An update rule: the optimizer it steps, and one training step on a batch that
+    descends ``loss_fn`` (the spec's training loss; cross-entropy when not given)."""
 
     def build_optimizer(self, spec: TrainSpec, model: nn.Module) -> torch.optim.Optimizer: ...
 
@@ -47,6 +52,7 @@ class Update(Protocol):
         optimizer: torch.optim.Optimizer,
         inputs: torch.Tensor,
         labels: torch.Tensor,
+        loss_fn: LossFn = F.cross_entropy,
     ) -> tuple[torch.Tensor, torch.Tensor]: ...
 
 
@@ -57,9 +63,9 @@ class PlainUpdate:
     def build_optimizer(self, spec: TrainSpec, model: nn.Module) -> torch.optim.Optimizer:
         return build_optimizer(spec, model)
 
-    def __call__(self, model, optimizer, inputs, labels):
+    def __call__(self, model, optimizer, inputs, labels, loss_fn=F.cross_entropy):
         logits = model(inputs)
-        loss = F.cross_entropy(logits, labels)
+        loss = loss_fn(logits, labels)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()

@@ -107,7 +107,7 @@ def _train_member(
     recorder = None
     if run_spec.get("dynamics"):
         settings = DynamicsSettings.from_dict(run_spec["dynamics"], "dynamics")
-        recorder = DynamicsRecorder(settings, train.x, train.y, seed)
+        recorder = DynamicsRecorder(settings, train.x, train.y, seed, regime.train.loss)
     result = fit(
         model,
         train,

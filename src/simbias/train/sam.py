@@ -14,12 +14,12 @@ The norms ||.|| are taken over all parameters jointly and stay on the device (no
 
 Typical use in a training step (BatchNorm statistics come from the first pass only)::
 
-    loss = F.cross_entropy(model(x), y)
+    loss = loss_fn(model(x), y)  # e.g. F.cross_entropy (simbias.train.losses)
     optimizer.zero_grad(set_to_none=True)
     loss.backward()
     optimizer.first_step(zero_grad=True)
     with bn_stats_frozen(model):
-        F.cross_entropy(model(x), y).backward()
+        loss_fn(model(x), y).backward()
     optimizer.second_step()
     scheduler.step()
 """

@@ -95,7 +95,10 @@ def _train_vmapped(
     recorders = None
     if first.get("dynamics"):
         settings = DynamicsSettings.from_dict(first["dynamics"], "dynamics")
-        recorders = [DynamicsRecorder(settings, train.x, train.y, seed) for _, _, seed in members]
+        recorders = [
+            DynamicsRecorder(settings, train.x, train.y, seed, regime.train.loss)
+            for _, _, seed in members
+        ]
     results = fit_seeds(
         build,
         [seed for _, _, seed in members],

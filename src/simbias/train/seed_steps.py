@@ -35,18 +35,21 @@ from simbias.train.regime import PlainUpdate
 from simbias.train.sam import NORM_FLOOR
 
 
-def batched_step(update: Any) -> Callable[..., tuple[torch.Tensor, torch.Tensor]]:
-    """The seeds-at-once form of a regime's update rule (plain SGD/GD/Adam, or SAM)."""
+def batched_step(
+    update: Any, loss: str = "cross_entropy"
+) -> Callable[..., tuple[torch.Tensor, torch.Tensor]]:
+    """The seeds-at-once form of a regime's update rule (plain SGD/GD/Adam, or SAM),
+    descending the training loss ``loss`` (:mod:`simbias.train.losses`)."""
     if update is None or isinstance(update, PlainUpdate):
-        return plain_step
+        return functools.partial(plain_step, loss=loss)
     if isinstance(update, SamUpdate):
-        return functools.partial(sam_step, rho=update.rho, adaptive=update.adaptive)
+        return functools.partial(sam_step, rho=update.rho, adaptive=update.adaptive, loss=loss)
     raise ValueError(f"no seeds-at-once form of the update {type(update).__name__}")
 
 
-def plain_step(runner, optimizer, inputs, labels):
+def plain_step(runner, optimizer, inputs, labels, loss: str = "cross_entropy"):
     """One step of the base optimizer for every seed."""
-    losses, logits = runner.loss_and_grads(inputs, labels)
+    losses, logits = runner.loss_and_grads(inputs, labels, loss)
     optimizer.step()
     return losses, logits
 
@@ -56,9 +59,11 @@ def _per_seed(scale: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
     return scale.view(-1, *([1] * (like.dim() - 1)))
 
 
-def sam_step(runner, optimizer, inputs, labels, rho: float, adaptive: bool):
+def sam_step(
+    runner, optimizer, inputs, labels, rho: float, adaptive: bool, loss: str = "cross_entropy"
+):
     """One SAM (ASAM) update for every seed, as ``SamUpdate`` does for one network."""
-    losses, logits = runner.loss_and_grads(inputs, labels)
+    losses, logits = runner.loss_and_grads(inputs, labels, loss)
     leaves = [p for p in runner.params.values() if p.grad is not None]
     with torch.no_grad():
         # ||g|| per seed: the norm of the per-tensor norms, each over one seed's slice.
@@ -71,7 +76,7 @@ def sam_step(runner, optimizer, inputs, labels, rho: float, adaptive: bool):
             p.add_(ascent * _per_seed(scale, p))
     # BatchNorm statistics come from the first pass only.
     with runner.buffers_frozen():
-        runner.loss_and_grads(inputs, labels)
+        runner.loss_and_grads(inputs, labels, loss)
     with torch.no_grad():
         for p, old in zip(leaves, saved, strict=True):
             p.copy_(old)  # a copy, not w + e - e: no rounding drift

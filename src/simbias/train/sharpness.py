@@ -22,8 +22,9 @@ from contextlib import contextmanager
 import torch
 from torch import nn
 from torch.func import functional_call, grad, replace_all_batch_norm_modules_, vjp
-from torch.nn import functional as F
 from torch.nn.modules.batchnorm import _BatchNorm
+
+from simbias.train.losses import per_example_loss
 
 Params = dict[str, torch.Tensor]
 LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
@@ -91,6 +92,29 @@ def _dot(a: Params, b: Params) -> torch.Tensor:
     return sum((a[k] * b[k]).sum() for k in a)  # type: ignore[return-value]
 
 
+def _power_iteration(
+    hvp: Callable[[Params], Params], v: Params, iters: int, tol: float, shift: float = 0.0
+) -> float:
+    """The eigenvalue of largest magnitude of H - shift I, from the start ``v``."""
+    norm = torch.sqrt(_dot(v, v))
+    v = {k: t / norm for k, t in v.items()}
+    previous = None
+    rayleigh = 0.0
+    for _ in range(iters):
+        hv = {k: t.detach() for k, t in hvp(v).items()}
+        if shift:
+            hv = {k: t - shift * v[k] for k, t in hv.items()}
+        rayleigh = float(_dot(v, hv))  # v has unit norm
+        norm = torch.sqrt(_dot(hv, hv))
+        if float(norm) == 0.0:
+            return 0.0
+        v = {k: t / norm for k, t in hv.items()}
+        if previous is not None and abs(rayleigh - previous) <= tol * abs(rayleigh):
+            break
+        previous = rayleigh
+    return rayleigh
+
+
 def top_hessian_eigenvalue(
     model: nn.Module,
     loss_fn: LossFn,
@@ -101,10 +125,13 @@ def top_hessian_eigenvalue(
     generator: torch.Generator | None = None,
     batch_statistics: bool = True,
 ) -> float:
-    """The Hessian's eigenvalue of largest magnitude (the top one once training has made
-    the loss locally convex, as in edge-of-stability studies), by power iteration from a
-    random start drawn with ``generator``. Stops after ``iters`` products or once the
-    Rayleigh quotient changes by less than ``tol`` relative to its value."""
+    """The Hessian's largest eigenvalue (the sharpness, as Cohen et al.'s Lanczos gives
+    it), by power iteration from a random start drawn with ``generator``: ``iters``
+    products at most, or until the Rayleigh quotient changes by less than ``tol`` relative
+    to its value. Power iteration finds the eigenvalue of largest magnitude; where that is
+    negative (a non-convex point, e.g. at initialisation), it is the smallest eigenvalue
+    m, and a second iteration on H - m I (eigenvalues >= 0, the largest one shifted)
+    finds the largest."""
     if iters < 1:
         raise ValueError(f"iters must be >= 1, got {iters}")
     params = _parameters(model)
@@ -115,32 +142,31 @@ def top_hessian_eigenvalue(
     }
     with _loss_model(model, batch_statistics) as net:
         params = _parameters(net)
-        loss = _loss_of_params(net, loss_fn, x, y)
-        grad_fn = grad(loss)
-        norm = torch.sqrt(_dot(v, v))
-        v = {k: t / norm for k, t in v.items()}
-        previous = None
-        for _ in range(iters):
-            hv = {k: t.detach() for k, t in _hvp(grad_fn, params, v).items()}
-            rayleigh = float(_dot(v, hv))  # v has unit norm
-            norm = torch.sqrt(_dot(hv, hv))
-            if float(norm) == 0.0:
-                return 0.0
-            v = {k: t / norm for k, t in hv.items()}
-            if previous is not None and abs(rayleigh - previous) <= tol * abs(rayleigh):
-                break
-            previous = rayleigh
-    return rayleigh
+        grad_fn = grad(_loss_of_params(net, loss_fn, x, y))
+
+        def hvp(vector: Params) -> Params:
+            return _hvp(grad_fn, params, vector)
+
+        top = _power_iteration(hvp, v, iters, tol)
+        if top < 0:
+            top += _power_iteration(hvp, v, iters, tol, shift=top)
+    return top
 
 
 @torch.no_grad()
 def per_example_losses(
-    model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int = 4096
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    batch_size: int = 4096,
+    loss: str = "cross_entropy",
 ) -> torch.Tensor:
-    """Cross-entropy of every example (N,), in eval mode, on the inputs' device."""
+    """The training loss ``loss`` (:mod:`simbias.train.losses`) of every example (N,), in
+    eval mode, on the inputs' device."""
+    per_example = per_example_loss(loss)
     with _eval_mode(model):
         chunks = [
-            F.cross_entropy(model(x[i : i + batch_size]), y[i : i + batch_size], reduction="none")
+            per_example(model(x[i : i + batch_size]), y[i : i + batch_size])
             for i in range(0, len(x), batch_size)
         ]
     return torch.cat(chunks) if chunks else torch.empty(0, device=x.device)

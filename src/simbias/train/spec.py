@@ -68,11 +68,19 @@ class TrainSpec(Params):
     compile: bool = param(
         False, description="Train through torch.compile; the first steps pay for compilation."
     )
+    loss: Literal["cross_entropy", "mse"] = param(
+        "cross_entropy",
+        description="The training loss (simbias.train.losses): what the update descends, the"
+        " stopping goals measure and the sharpness is the Hessian of. cross_entropy (default),"
+        " or mse: half the squared distance of the outputs to the one-hot label, summed over"
+        " classes, averaged over examples (Cohen et al. 2021's square loss,"
+        " locuslab/edge-of-stability src/utilities.py).",
+    )
     loss_goal: float | None = param(
         None,
         description="Stop once the training loss is below this (e.g. 0.01, Shah et al. 2020's"
         " epsilon); epochs is then the maximum. Checked at the end of every epoch on the whole"
-        " training set, the model in eval mode, through the training loss (cross-entropy);"
+        " training set, the model in eval mode, through the training loss (loss);"
         " the measurement goes into the epoch's history row (goal_train_loss), the epoch and"
         " reason of the stop into final.json (stopped_at_epoch, stop_reason). The learning-rate"
         " schedule still spans epochs. Off when unset (default).",
@@ -92,6 +100,9 @@ class TrainSpec(Params):
     #: Settings left out of a checkpoint's identity while unset (None), so that checkpoints
     #: written before they existed still resume; once set, they are part of it.
     OPTIONAL_SETTINGS: ClassVar[tuple[str, ...]] = ("loss_goal", "accuracy_goal")
+    #: Settings left out of the identity while at the value every run had before they
+    #: existed, for the same reason.
+    IMPLICIT_DEFAULTS: ClassVar[dict[str, Any]] = {"loss": "cross_entropy"}
 
     def __post_init__(self) -> None:
         if self.loss_goal is not None and not self.loss_goal > 0:
@@ -114,10 +125,14 @@ class TrainSpec(Params):
 
     def identity(self) -> dict[str, Any]:
         """The settings as a checkpoint's identity: :meth:`to_dict` without the optional
-        settings left unset (``OPTIONAL_SETTINGS``)."""
+        settings left unset (``OPTIONAL_SETTINGS``) or at their implicit defaults
+        (``IMPLICIT_DEFAULTS``)."""
         settings = self.to_dict()
         for name in self.OPTIONAL_SETTINGS:
             if settings[name] is None:
+                del settings[name]
+        for name, value in self.IMPLICIT_DEFAULTS.items():
+            if settings[name] == value:
                 del settings[name]
         return settings
 

@@ -18,7 +18,8 @@ from typing import Any
 import torch
 from torch import nn
 from torch.func import functional_call, stack_module_state, vmap
-from torch.nn import functional as F
+
+from simbias.train.losses import per_example_loss
 
 _REFUSED_MODULES = (nn.modules.dropout._DropoutNd,)
 
@@ -52,14 +53,13 @@ class StackedModel:
         self._template.train(self.training)
         return self._batched(self.params, self.buffers, x)
 
-    def loss_and_grads(self, x: torch.Tensor, y: torch.Tensor):
-        """Each seed's mean cross-entropy (S,) and logits, with every seed's gradient in
-        ``.grad`` of the stacked parameters."""
+    def loss_and_grads(self, x: torch.Tensor, y: torch.Tensor, loss: str = "cross_entropy"):
+        """Each seed's mean training loss ``loss`` (S,; :mod:`simbias.train.losses`) and
+        logits, with every seed's gradient in ``.grad`` of the stacked parameters."""
         for p in self.params.values():
             p.grad = None
         logits = self.forward(x)
-        per_example = F.cross_entropy(logits.flatten(0, 1), y.flatten(), reduction="none")
-        losses = per_example.view(y.shape).mean(dim=1)
+        losses = per_example_loss(loss)(logits, y).mean(dim=1)
         losses.sum().backward()
         return losses.detach(), logits.detach()
 
@@ -140,7 +140,7 @@ def stack_optimizer_states(
 
 
 def _bmm_mlp_forward(template: nn.Module):
-    """For a plain MLP (``nn.Sequential`` of Flatten, Linear and ReLU), its batched forward
+    """For a plain MLP (``nn.Sequential`` of Flatten, Linear and ReLU or Tanh), its batched forward
     written as one ``baddbmm`` per layer, else None. The same arithmetic as the vmapped
     ``functional_call`` (autograd still does the backward) with less dispatch per step:
     measured faster (``make bench``, seeds_mlp_*)."""
@@ -150,8 +150,12 @@ def _bmm_mlp_forward(template: nn.Module):
     for name, module in template.named_children():
         if isinstance(module, nn.Flatten) and (module.start_dim, module.end_dim) == (1, -1):
             layers.append(("flatten", name))
-        elif isinstance(module, (nn.Linear, nn.ReLU)):
-            layers.append(("relu" if isinstance(module, nn.ReLU) else "linear", name))
+        elif isinstance(module, nn.ReLU):
+            layers.append(("relu", name))
+        elif isinstance(module, nn.Tanh):
+            layers.append(("tanh", name))
+        elif isinstance(module, nn.Linear):
+            layers.append(("linear", name))
         else:
             return None
 
@@ -161,6 +165,8 @@ def _bmm_mlp_forward(template: nn.Module):
                 x = x.flatten(2)
             elif kind == "relu":
                 x = x.relu()
+            elif kind == "tanh":
+                x = x.tanh()
             elif f"{name}.bias" in params:
                 x = torch.baddbmm(
                     params[f"{name}.bias"].unsqueeze(1), x, params[f"{name}.weight"].mT

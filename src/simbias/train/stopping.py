@@ -6,7 +6,7 @@ training accuracy reaches the goal (their default ``acc_tr >= 1 - epsilon``; Coh
 2021's ``--acc_goal``); ``epochs`` is then the maximum. As in those papers the goal is a
 measurement of the model, not the running mean over an epoch's batches: at the end of
 every epoch, the whole training set (clean, unaugmented), the model in eval mode, the
-training loss (cross-entropy, what every update rule minimises).
+training loss (``TrainSpec.loss``, what every update rule minimises).
 
 The measurements go into the epoch's history row (``goal_train_loss``,
 ``goal_train_accuracy``) and the decision is a function of that row alone
@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import torch
-from torch.nn import functional as F
 
+from simbias.train.losses import per_example_loss
 from simbias.train.spec import TrainSpec
 
 GOAL_LOSS = "goal_train_loss"
@@ -41,17 +41,18 @@ def has_goal(spec: TrainSpec) -> bool:
 
 
 @torch.no_grad()
-def goal_measures(logits: torch.Tensor, labels: torch.Tensor) -> dict[str, torch.Tensor]:
+def goal_measures(
+    logits: torch.Tensor, labels: torch.Tensor, loss: str = "cross_entropy"
+) -> dict[str, torch.Tensor]:
     """The goal's measurements from the eval-mode logits of the whole training set, on the
     device: one network's (N, C) logits give scalars, S seeds' (S, N, C) one value each.
-    The mean cross-entropy, and the accuracy (a float64 fraction: exactly k / N)."""
+    The mean training loss ``loss`` (:mod:`simbias.train.losses`), and the accuracy (a
+    float64 fraction: exactly k / N)."""
     shape = logits.shape[:-1]
-    per_example = F.cross_entropy(
-        logits.reshape(-1, logits.shape[-1]), labels.expand(shape).reshape(-1), reduction="none"
-    )
+    per_example = per_example_loss(loss)(logits, labels.expand(shape))
     correct = (logits.argmax(dim=-1) == labels).sum(dim=-1)
     return {
-        GOAL_LOSS: per_example.view(shape).mean(dim=-1),
+        GOAL_LOSS: per_example.mean(dim=-1),
         GOAL_ACCURACY: correct.double() / labels.numel(),
     }
 

@@ -41,7 +41,7 @@ def plan_upsampling(
     batch_size: int = 2048,
     selection: Literal["slow_cluster", "random"] = "slow_cluster",
 ) -> UpsamplePlan:
-    """Cluster each class's output vectors in two (k-means) and repeat the examples of the
+    """Cluster each class's output vectors (logits) in two (k-means) and repeat the examples of the
     higher-loss cluster ``upsample_factor`` times in total; with ``selection="random"``,
     repeat instead per class a uniformly random subset of the slow cluster's size, drawn
     from ``seed`` (one stream over the classes in label order)."""
@@ -49,9 +49,11 @@ def plan_upsampling(
 
     if selection not in SELECTIONS:
         raise ValueError(f"selection must be one of {list(SELECTIONS)}, got {selection!r}")
-    logits = predict_logits(model, train.x, batch_size)
+    logits = predict_logits(model, train.x, batch_size).float()
     losses = F.cross_entropy(logits, train.y, reduction="none").cpu().numpy()
-    outputs = torch.softmax(logits.float(), dim=1).cpu().numpy()
+    # The paper clusters the network's outputs, the logits (not their softmax, which
+    # squashes the confident, fast-learnable examples together).
+    outputs = logits.cpu().numpy()
     labels = train.y.cpu().numpy()
     slow = np.zeros(len(labels), dtype=np.int64)
     upsampled = np.zeros(len(labels), dtype=np.int64)

@@ -102,7 +102,7 @@ def fit_seeds(
     no state; the caller decides what to do with the others. A seed that reached its goal
     stops there (``stopped_at_epoch``, ``stop_reason``); the others train on.
     """
-    take_step = batched_step(update)
+    take_step = batched_step(update, spec.loss)
     seeds = [int(s) for s in seeds]
     if not seeds:
         raise ValueError("fit_seeds needs at least one seed")
@@ -236,7 +236,7 @@ def _train_together(
         }
         if has_goal(spec):
             evaluated.update(
-                goal_measures(_logits(stacked, train.x, spec.eval_batch_size), train.y)
+                goal_measures(_logits(stacked, train.x, spec.eval_batch_size), train.y, spec.loss)
             )
         # The one host sync of the epoch.
         train_loss = (loss_sum.double() / n).tolist()

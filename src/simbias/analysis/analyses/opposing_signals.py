@@ -1,5 +1,7 @@
 """opposing_signals: paired groups of training examples whose losses swing in opposition
-(Rosenfeld & Risteski 2023), from the dynamics the run recorded."""
+(Rosenfeld & Risteski 2023), selected on one window of the recorded dynamics and scored on
+a later one against a permutation null. Its settings are the defaults of
+simbias.analysis.opposing_signals (DEFAULT_TOP, DEFAULT_SELECT_SHARE, DEFAULT_NULL_DRAWS)."""
 
 from __future__ import annotations
 
@@ -8,10 +10,12 @@ from simbias.analysis.catalogue import ANALYSES, RunInputs
 
 @ANALYSES.register(
     "opposing_signals",
-    caption="""Opposing signals (Rosenfeld & Risteski 2023): the training examples whose
-    loss changes most, split in two groups, how much the groups' losses move in opposition,
-    their label purity and share of planted outliers; with edge-of-stability statistics of
-    the sharpness where it was recorded.""",
+    caption="""Opposing signals (Rosenfeld & Risteski 2023): on the first half of the
+    recorded iterations, the examples whose loss rises most and falls most at one iteration
+    (majority labels differing); on the later half, the covariance and correlation of the
+    two groups' loss changes against random groups of the same sizes and labels
+    (permutation p), their label purity and share of planted outliers; with
+    edge-of-stability statistics of the sharpness where it was recorded.""",
     title="opposing_signals",
     needs=("dynamics",),
 )
@@ -30,6 +34,7 @@ def opposing_signals(run: RunInputs, settings: None) -> dict[str, float]:
     with np.load(path) as npz:
         dynamics = {key: npz[key] for key in npz.files}
     train = load_split(run.data_dir, "train")
+    # The run's seed draws the null's random groups: reruns give the same p.
     return opposing_signals_analysis(
-        dynamics, labels=train.y, outlier_mask=train.attributes.get("outlier")
+        dynamics, labels=train.y, outlier_mask=train.attributes.get("outlier"), seed=run.seed
     )

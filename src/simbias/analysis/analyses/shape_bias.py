@@ -9,7 +9,8 @@ from simbias.analysis.catalogue import ANALYSES, RunInputs
     "shape_bias",
     caption="""Shape bias (Geirhos et al. 2019): the fraction of cue-decided answers on
     cue-conflict images that follow the shape (texture bias: the rest), with the accuracies
-    on the test and single-cue splits, which tell which cue the network can use at all.""",
+    on the test and single-cue splits, which tell which cue the network can use at all, and
+    for the cue-amplitude sweep the dataset's cue amplitude and the run's L-inf radius.""",
     title="shape_bias",
     needs=("model", "probe_splits"),
 )

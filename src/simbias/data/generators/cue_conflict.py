@@ -19,12 +19,15 @@ which every cue is known exactly:
   an ImageNet texture usually carries both.
 
 ``colour_strength`` and ``texture_contrast`` set how large (in pixel values) the texture
-cues are next to the silhouette's edge against the background: subtle cues (small
-values) are ones an L-inf adversary of a few /255 can erase while the shape survives,
-the situation of real ImageNet textures in Chen et al. The defaults are such: a small
-CNN trained with SGD decides conflict images by texture, one trained with PGD at L-inf
-8/255 mostly by shape. ``colour_strength=1, texture_contrast=1`` gives vivid cues that
-no small adversary removes.
+cues are next to the silhouette's edge against the background, and ``cue_scale``
+multiplies both (the cue-amplitude sweep). The card records each cue's amplitude, the
+L-inf radius that erases it (:func:`simbias.data.cue_images.cue_amplitudes`): at the
+defaults the pattern swings by 0.035 and the colours sit 0.0175 from halfway to the next
+class, at or below the L-inf radii 4/255 (0.016) to 8/255 (0.031) of the attacks, so an
+adversary can erase them while the shape survives and a shape bias of adversarial
+training is built in. ``cue_scale`` 4 puts the weaker cue (0.07) at twice 8/255.
+``colour_strength=1, texture_contrast=1`` gives vivid cues that no small adversary
+removes.
 
 Class ``c`` in ``train`` and ``test`` is shape ``c`` filled with texture ``c``. The probe
 splits take the cues apart:
@@ -68,6 +71,7 @@ from simbias.data.cue_images import (
     MAX_CLASSES,
     PATTERNS,
     SHAPES,
+    cue_amplitudes,
     render_masks,
     render_textures,
 )
@@ -106,9 +110,21 @@ class CueConflictParams(GeneratorParams):
     texture_contrast: float = param(
         0.1, description="Contrast of the texture pattern.", minimum=0, maximum=1
     )
+    # One knob for the cue-amplitude sweep (shape bias against the ratio of cue amplitude
+    # to the attack radius): both non-shape cues scaled together, their mix kept.
+    cue_scale: float = param(
+        1.0,
+        description="Factor on colour_strength and texture_contrast (both cues' amplitude).",
+        exclusive_minimum=0,
+    )
 
     def __post_init__(self) -> None:
         super().__post_init__()
+        for name in ("colour_strength", "texture_contrast"):
+            if getattr(self, name) * self.cue_scale > 1:
+                raise ValueError(
+                    f"cue_scale {self.cue_scale} x {name} {getattr(self, name)} exceeds 1"
+                )
         if self.max_shift > self.size // 4:
             limit = self.size // 4
             raise ValueError(f"max_shift must be <= size // 4 = {limit}, got {self.max_shift}")
@@ -168,8 +184,8 @@ class CueConflictDataset(DatasetGenerator):
             size,
             rng,
             p.colour_jitter,
-            p.colour_strength,
-            p.texture_contrast,
+            p.colour_strength * p.cue_scale,
+            p.texture_contrast * p.cue_scale,
         )
         if flat:
             fill = np.broadcast_to(fill.mean(axis=(2, 3), keepdims=True), fill.shape)
@@ -187,8 +203,10 @@ class CueConflictDataset(DatasetGenerator):
         )
 
     def card_params(self) -> dict[str, Any]:
-        k = self.params.n_classes
+        p = self.params
+        k = p.n_classes
         return self.card(
+            **cue_amplitudes(k, p.colour_strength * p.cue_scale, p.texture_contrast * p.cue_scale),
             shapes=list(SHAPES[:k]),
             textures=[
                 f"{pattern} {colour}"

@@ -31,6 +31,12 @@ class DigitsParams(GeneratorParams):
     noise: float = param(0.1, description="Std of the pixel noise.", minimum=0)
     max_shift: int = param(1, description="Random shift in pixels.", minimum=0)
     copies: int = param(1, description="Noisy copies of each training image.", minimum=1)
+    center: bool = param(
+        False,
+        description="Subtract the training images' mean image from both splits (Cohen et"
+        " al. 2021, locuslab/edge-of-stability src/cifar.py center): inputs then no longer"
+        " lie in [0, 1].",
+    )
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -64,7 +70,12 @@ class DigitsDataset(DatasetGenerator):
             index = np.tile(index, copies)
             x = self._render(images[index], rng)
             splits[name] = Split(x=x, y=digits.target[index].astype(np.int64))
-        return DatasetSplits(splits, params=self.card_params(), input_range=(0.0, 1.0))
+        if p.center:
+            mean = splits["train"].x.mean(axis=0)
+            for name, split in splits.items():
+                splits[name] = Split(x=(split.x - mean).astype(np.float32), y=split.y)
+        input_range = None if p.center else (0.0, 1.0)
+        return DatasetSplits(splits, params=self.card_params(), input_range=input_range)
 
     def _render(self, images: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         p = self.params

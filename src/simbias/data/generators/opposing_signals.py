@@ -38,7 +38,12 @@ class OpposingSignalsParams(GeneratorParams):
     n_test: int = param(500, description="Test examples.", minimum=1)
     dim: int = param(30, description="Ordinary feature dimensions.", minimum=1)
     n_classes: int = param(2, description="Classes.", minimum=2, maximum=4)
-    separation: float = param(3.0, description="Distance of the class means.", exclusive_minimum=0)
+    separation: float = param(
+        3.0,
+        description="Norm of each class mean (random directions: two means lie about "
+        "sqrt(2) times this apart).",
+        exclusive_minimum=0,
+    )
     outlier_fraction: float = param(
         0.05,
         description="Share of examples with the shared feature (0: none, the control).",

@@ -11,20 +11,19 @@ from simbias.report.error_bars import ci_error
 from simbias.report.figures import FIGURES
 
 CAPTION = """
-Per conv layer and regime: total variation and high-frequency energy of each channel's
-preferred input (mean of its top-20 probe images), distinct input types among the top-20,
-and the share of channels preferring texture or colour probes; means and 95% CIs over seeds.
+Per conv layer and regime, as Chen, Agarwal, Nguyen 2020 measure them: total variation of
+each channel's activation map on clean and on noisy test images (tv_obs.py), distinct
+classes among each channel's top-k test images (NetDissect's k = 10), and the share of
+channels preferring texture or colour probes; means over channels, 95% t CIs over seeds.
 """
 
-LAYER_KEY = re.compile(
-    r"^layer(\d+)_(preferred_tv|preferred_high_freq|input_types|low_level_fraction)$"
-)
 PANELS = (
-    ("preferred_tv", "preferred input: total variation"),
-    ("preferred_high_freq", "preferred input: high-frequency energy"),
-    ("input_types", "input types among top-20 inputs"),
+    ("act_tv_clean", "activation-map TV, clean images"),
+    ("act_tv_noisy", "activation-map TV, noisy images"),
+    ("input_types", "distinct classes among top-k test images"),
     ("low_level_fraction", "share of texture/colour detectors"),
 )
+LAYER_KEY = re.compile(rf"^layer(\d+)_({'|'.join(measure for measure, _ in PANELS)})$")
 
 
 @FIGURES.register("neuron_simplicity", source="analysis:neuron_simplicity", caption=CAPTION)

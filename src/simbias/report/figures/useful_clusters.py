@@ -11,8 +11,9 @@ from simbias.report.figures import FIGURES
 from simbias.report.figures._common import panel_grid
 
 CAPTION = """
-USEFUL: share of each class's training examples in the slow-learnable cluster (k-means on
-early network outputs), which is upsampled once; mean and 95% CI over seeds.
+USEFUL: share of each class's training examples in the slow-learnable cluster (k-means, k=2,
+on the network's logits at the separating epoch), which is upsampled once; mean and 95% CI
+over seeds.
 """
 
 

@@ -40,14 +40,14 @@ class SamUpdate(Piece, SamParams):
         cls, settings = base_optimizer(spec)
         return SAM(model.parameters(), cls, rho=self.rho, adaptive=self.adaptive, **settings)
 
-    def __call__(self, model, optimizer, inputs, labels):
+    def __call__(self, model, optimizer, inputs, labels, loss_fn=F.cross_entropy):
         logits = model(inputs)
-        loss = F.cross_entropy(logits, labels)
+        loss = loss_fn(logits, labels)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.first_step(zero_grad=True)
         # BatchNorm statistics come from the first pass only.
         with bn_stats_frozen(model):
-            F.cross_entropy(model(inputs), labels).backward()
+            loss_fn(model(inputs), labels).backward()
         optimizer.second_step(zero_grad=True)
         return loss, logits

@@ -1,8 +1,9 @@
 """Training dynamics recorded while a run trains: every ``every`` steps, the loss of each
 tracked training example (on the device, no host sync), and every ``sharpness_every``
-steps the top Hessian eigenvalue of the training loss (power iteration on Hessian-vector
-products) with the learning rate in force — what the opposing-signals analysis
-(Rosenfeld & Risteski 2023) and the edge-of-stability check (sharpness vs 2/lr) read.
+steps the top Hessian eigenvalue of the training loss (the run's ``TrainSpec.loss``; power
+iteration on Hessian-vector products) with the learning rate in force — what the
+opposing-signals analysis (Rosenfeld & Risteski 2023) and the edge-of-stability analysis
+(Cohen et al. 2021: sharpness vs 2/lr) read.
 
 The recorder's state travels in the engine's checkpoint, so a resumed run records the same
 dynamics as an uninterrupted one.
@@ -18,10 +19,10 @@ from typing import Any, ClassVar
 import numpy as np
 import torch
 from torch import nn
-from torch.nn import functional as F
 
 from simbias.io import save_npz_atomic
 from simbias.params import Params, param
+from simbias.train.losses import mean_loss
 from simbias.train.recorders import RECORDERS
 from simbias.train.sharpness import per_example_losses, top_hessian_eigenvalue
 
@@ -79,9 +80,19 @@ def _subset(n: int, size: int, seed: int, device: torch.device) -> torch.Tensor:
 class DynamicsRecorder:
     """A step hook for ``fit``: ``recorder(step, model, optimizer)`` after every step."""
 
-    def __init__(self, settings: DynamicsSettings, x: torch.Tensor, y: torch.Tensor, seed: int):
+    def __init__(
+        self,
+        settings: DynamicsSettings,
+        x: torch.Tensor,
+        y: torch.Tensor,
+        seed: int,
+        loss: str = "cross_entropy",
+    ):
         self.settings = settings
         self.seed = seed
+        # The run's training loss (TrainSpec.loss): the losses recorded and the Hessian's.
+        self.loss = loss
+        self.loss_fn = mean_loss(loss)
         self.tracked = _subset(len(y), settings.track, seed, x.device)
         self.x, self.y = x[self.tracked], y[self.tracked]
         sharp = _subset(len(y), settings.sharpness_examples, seed + 1, x.device)
@@ -95,7 +106,7 @@ class DynamicsRecorder:
         if step % self.settings.every:
             return
         self.steps.append(step)
-        self.losses.append(per_example_losses(model, self.x, self.y))
+        self.losses.append(per_example_losses(model, self.x, self.y, loss=self.loss))
         self.lr.append(float(optimizer.param_groups[0]["lr"]))
         every = self.settings.sharpness_every
         if every and step % every == 0:
@@ -104,7 +115,7 @@ class DynamicsRecorder:
                 self.seed * 1_000_003 + step
             )
             value = top_hessian_eigenvalue(
-                model, F.cross_entropy, self.sharp_x, self.sharp_y,
+                model, self.loss_fn, self.sharp_x, self.sharp_y,
                 iters=self.settings.sharpness_iters, generator=generator,
             )  # fmt: skip
         else:

@@ -1,0 +1,69 @@
+"""The training losses, by name (``TrainSpec.loss``): what every update rule minimises,
+what the stopping goals measure and whose Hessian the sharpness is.
+
+- ``cross_entropy``: softmax cross-entropy of the logits (the default);
+- ``mse``: the square loss of Cohen et al. 2021 (locuslab/edge-of-stability,
+  ``src/utilities.py`` ``SquaredLoss`` with ``src/cifar.py`` ``make_labels``): half the
+  squared distance of the outputs to the one-hot (0/1) label, summed over classes,
+  averaged over examples.
+
+Each loss is given per example, (...,) from logits (..., C) and labels (...,), so one
+network's batch and S stacked seeds' batches go through the same function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import torch
+from torch.nn import functional as F
+
+PerExampleLoss = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+
+
+def cross_entropy_per_example(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    flat = F.cross_entropy(
+        logits.reshape(-1, logits.shape[-1]), labels.reshape(-1), reduction="none"
+    )
+    return flat.view(labels.shape)
+
+
+def mse_per_example(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    target = F.one_hot(labels, logits.shape[-1]).to(logits.dtype)
+    return 0.5 * (logits - target).square().sum(dim=-1)
+
+
+PER_EXAMPLE: dict[str, PerExampleLoss] = {
+    "cross_entropy": cross_entropy_per_example,
+    "mse": mse_per_example,
+}
+
+#: The names ``TrainSpec.loss`` accepts, the default first.
+LOSS_NAMES = tuple(PER_EXAMPLE)
+
+
+def per_example_loss(name: str) -> PerExampleLoss:
+    """The loss ``name`` of every example: (...,) from logits (..., C) and labels (...,)."""
+    try:
+        return PER_EXAMPLE[name]
+    except KeyError:
+        raise ValueError(f"unknown loss {name!r}; known: {list(LOSS_NAMES)}") from None
+
+
+def _mean_mse(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    return mse_per_example(logits, labels).mean()
+
+
+#: The mean over examples; cross-entropy's is torch's own, bit-identical to what runs
+#: trained with before the loss became a setting.
+MEAN: dict[str, Callable[[torch.Tensor, torch.Tensor], torch.Tensor]] = {
+    "cross_entropy": F.cross_entropy,
+    "mse": _mean_mse,
+}
+
+
+def mean_loss(name: str) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
+    """The loss ``name`` averaged over examples, from logits (N, C) and labels (N,): the
+    scalar a step descends."""
+    per_example_loss(name)  # a clear error for an unknown name
+    return MEAN[name]
