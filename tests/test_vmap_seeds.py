@@ -201,3 +201,28 @@ def test_bench_quick_run_writes_json_and_table(tmp_path, name):
     # The naive torch.func loop is the second reference under plain SGD only.
     assert ("naive_ratio" in result) == name.endswith("_sgd")
     assert "| n seeds |" in summary and (tmp_path / "summary.md").exists()
+
+
+def test_checkpoints_follow_a_cadence_and_always_keep_the_last_epoch():
+    from simbias.train.engine import MAX_CHECKPOINTS, checkpoint_due
+
+    assert all(checkpoint_due(e, MAX_CHECKPOINTS) for e in range(1, MAX_CHECKPOINTS + 1))
+    due = [e for e in range(1, 3001) if checkpoint_due(e, 3000)]
+    assert len(due) == MAX_CHECKPOINTS and due[0] == 60 and due[-1] == 3000
+    # Not a multiple of the cadence (every 3rd of 121): the last epoch is still written.
+    assert checkpoint_due(121, 121) and checkpoint_due(120, 121) and not checkpoint_due(119, 121)
+
+
+def test_a_long_run_resumes_bit_identically_from_its_last_cadence_checkpoint(tmp_path, monkeypatch):
+    """120 epochs are checkpointed every 3rd: killed after epoch 100, the batch resumes
+    from epoch 99 and ends as an uninterrupted one."""
+    spec = TrainSpec(epochs=120, lr=0.05, batch_size="full", momentum=0.0, schedule="constant")
+    reference = fit_seeds(mlp, SEEDS, blobs(), spec)
+    dirs = [tmp_path / str(s) for s in SEEDS]
+    killed_after(monkeypatch, 100, lambda: fit_seeds(mlp, SEEDS, blobs(), spec, work_dirs=dirs))
+    resumed = fit_seeds(mlp, SEEDS, blobs(), spec, work_dirs=dirs)
+    assert [r.resumed_from_epoch for r in resumed] == [99] * len(SEEDS)
+    for ours, expected in zip(resumed, reference, strict=True):
+        assert _without_seconds(ours.history) == _without_seconds(expected.history)
+        for key, value in expected.state_dict.items():
+            torch.testing.assert_close(ours.state_dict[key], value, rtol=0, atol=0)

@@ -31,6 +31,18 @@ from simbias.train.spec import TrainSpec
 from simbias.train.stopping import goal_measures, goal_stop, has_goal
 
 CHECKPOINT_NAME = "checkpoint.pt"
+#: At most this many checkpoints a run (plus the last epoch's): a full-batch run of
+#: thousands of one-step epochs would otherwise spend its time pickling its own history.
+MAX_CHECKPOINTS = 50
+
+
+def checkpoint_due(epoch: int, epochs: int) -> bool:
+    """Whether the state after ``epoch`` (1-based) of ``epochs`` is written: every epoch
+    for runs of up to MAX_CHECKPOINTS epochs, else every ceil(epochs / MAX_CHECKPOINTS)
+    epochs, and always the last. A kill loses at most that many epochs; resuming from any
+    of them is bit-identical."""
+    every = max(1, math.ceil(epochs / MAX_CHECKPOINTS))
+    return epoch % every == 0 or epoch == epochs
 
 
 class TrainingDivergedError(RuntimeError):
@@ -212,15 +224,16 @@ def fit(
                 f" (lr {lr_at_start:g}); lower the learning rate"
             )
         history.append(row)
-        hook_state = step_hook.state_dict() if hasattr(step_hook, "state_dict") else None
-        _save_checkpoint(
-            checkpoint_path, model, optimizer, scheduler, shuffle, history, epoch + 1, identity,
-            hook_state,
-        )  # fmt: skip
+        stop = goal_stop(spec, history)
+        if stop is not None or checkpoint_due(epoch + 1, spec.epochs):
+            hook_state = step_hook.state_dict() if hasattr(step_hook, "state_dict") else None
+            _save_checkpoint(
+                checkpoint_path, model, optimizer, scheduler, shuffle, history, epoch + 1,
+                identity, hook_state,
+            )  # fmt: skip
         epochs.set_postfix(loss=f"{row['train_loss']:.4f}", acc=f"{row['train_accuracy']:.3f}")
         if on_epoch_end is not None:
             on_epoch_end(epoch + 1, row)
-        stop = goal_stop(spec, history)
         if stop is not None:
             break
     return FitResult(

@@ -40,7 +40,7 @@ import torch
 from torch import nn
 
 from simbias.train.augment import random_crop_flip
-from simbias.train.engine import TensorData
+from simbias.train.engine import TensorData, checkpoint_due
 from simbias.train.optim import build_optimizer, build_scheduler
 from simbias.train.seed_checkpoints import fresh_state, load_seed_checkpoint, save_seed_state
 from simbias.train.seed_observers import SeedObservers
@@ -174,8 +174,9 @@ def _train_together(
 ) -> dict[int, str]:
     """Train the seeds from their states (all at one epoch, none done) until the last epoch,
     or until some seed's loss is no longer finite or some seed reached its goal. ``states``
-    are updated in place (and written to ``paths``) after every epoch for every seed still
-    finite; returns {seed: error}."""
+    are updated in place (and written to ``paths``) on the checkpoint cadence
+    (``engine.checkpoint_due``) and when seeds leave, for every seed still finite; returns
+    {seed: error}."""
     device = train.x.device
     n_seeds, n = len(seeds), len(train)
     batch_size = spec.batch_size_for(n)
@@ -198,6 +199,7 @@ def _train_together(
     for generator, state in zip(shuffles, states, strict=True):
         generator.set_state(state["shuffle_rng"])
     observers.start(stacked, optimizer, states)
+    histories = [list(state["history"]) for state in states]
 
     for epoch in range(states[0]["epoch"], spec.epochs):
         started = time.perf_counter()
@@ -244,7 +246,6 @@ def _train_together(
         evaluated_host = {key: value.tolist() for key, value in evaluated.items()}
         seconds = time.perf_counter() - started
         errors = {}
-        optimizer_state = optimizer.state_dict()
         for i, s in enumerate(seeds):
             if not math.isfinite(train_loss[i]):
                 errors[s] = (
@@ -258,17 +259,27 @@ def _train_together(
             row.update({key: values[i] for key, values in evaluated_host.items()})
             row["seconds"] = seconds
             row.update(observers.probe(stacked, i))
-            states[i].update(
-                step_hook=observers.hook_state(i),
-                model=stacked.seed_state(i),
-                optimizer=slice_optimizer_state(optimizer_state, leaves, i),
-                scheduler=scheduler.state_dict(),
-                shuffle_rng=shuffles[i].get_state(),
-                history=[*states[i]["history"], row],
-                epoch=epoch + 1,
-            )
-            save_seed_state(paths[i], states[i])
-        if errors or any(_done(state, spec) for state in states):
+            histories[i].append(row)
+        finite = [i for i, s in enumerate(seeds) if s not in errors]
+        leaving = bool(errors) or any(
+            epoch + 1 == spec.epochs or goal_stop(spec, histories[i]) is not None for i in finite
+        )
+        # A state (weights, optimizer, generator, history) is only ever written whole, on the
+        # checkpoint cadence or when seeds leave the batch; a diverged seed keeps its last.
+        if leaving or checkpoint_due(epoch + 1, spec.epochs):
+            optimizer_state = optimizer.state_dict()
+            for i in finite:
+                states[i].update(
+                    step_hook=observers.hook_state(i),
+                    model=stacked.seed_state(i),
+                    optimizer=slice_optimizer_state(optimizer_state, leaves, i),
+                    scheduler=scheduler.state_dict(),
+                    shuffle_rng=shuffles[i].get_state(),
+                    history=list(histories[i]),
+                    epoch=epoch + 1,
+                )
+                save_seed_state(paths[i], states[i])
+        if leaving:
             return errors
     return {}
 

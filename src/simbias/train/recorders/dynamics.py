@@ -143,6 +143,8 @@ class DynamicsRecorder:
             "steps": np.asarray(self.steps, dtype=np.int64),
             "losses": losses.astype(np.float32),
             "tracked_index": self.tracked.cpu().numpy().astype(np.int64),
+            # The tracked examples' labels: opposing groups must differ in label.
+            "labels": self.y.cpu().numpy().astype(np.int64),
             "sharpness": np.asarray(self.sharpness, dtype=np.float64),
             "lr": np.asarray(self.lr, dtype=np.float64),
         }
