@@ -180,15 +180,22 @@ def regime_stat(
     return stat_of(part, split, metric)
 
 
-def _seed_list(values: str | np.ndarray) -> str:
+def seed_values(stat: pd.Series) -> np.ndarray:
+    """The per-seed values of a summary row (aggregate.summarise's ``values``), in seed
+    order."""
+    values = stat["values"]
     if isinstance(values, str):
-        values = np.array([float(v) for v in values.split(";")]) if values else np.array([])
+        return np.array([float(v) for v in values.split(";")]) if values else np.array([])
+    return np.asarray(values, dtype=float)
+
+
+def _seed_list(values: np.ndarray) -> str:
     return ", ".join(f"{v:.3f}" for v in values)
 
 
 def fmt_stat(stat: pd.Series) -> str:
     """Mean [95% t interval] (the seed values) of a summary row."""
-    seeds = f" (seeds {_seed_list(stat['values'])})" if "values" in stat else ""
+    seeds = f" (seeds {_seed_list(seed_values(stat))})" if "values" in stat else ""
     return f"{stat['mean']:.3f} [{stat['ci_low']:.3f}, {stat['ci_high']:.3f}]{seeds}"
 
 

@@ -12,9 +12,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
 from simbias.report.claims._base import (
     CLAIMS,
     Claim,
@@ -23,6 +20,7 @@ from simbias.report.claims._base import (
     fmt_stat,
     intervals_apart,
     regime_stat,
+    seed_values,
 )
 
 PAPER = (
@@ -42,14 +40,6 @@ def at_edge_of_stability(initial_ratio: float, late_ratio: float) -> bool:
     ``INITIAL_BELOW`` x 2/lr and its median over the last third of training lies in
     [``EDGE_LOW``, ``EDGE_HIGH``] x 2/lr."""
     return bool(initial_ratio < INITIAL_BELOW and EDGE_LOW <= late_ratio <= EDGE_HIGH)
-
-
-def seed_values(stat: pd.Series) -> np.ndarray:
-    """The per-seed values of a summary row, in seed order."""
-    values = stat["values"]
-    if isinstance(values, str):
-        return np.array([float(v) for v in values.split(";")]) if values else np.array([])
-    return np.asarray(values, dtype=float)
 
 
 @CLAIMS.register(

@@ -15,6 +15,7 @@ from simbias.report.claims._base import (
     Evidence,
     fmt_stat,
     regime_stat,
+    seed_values,
 )
 
 PAPER = (
@@ -47,13 +48,8 @@ def in_opposition(covariances: np.ndarray, p_values: np.ndarray) -> bool:
 
 def _fmt_small(stat: pd.Series) -> str:
     """Mean [95% interval] (seed values) in 3 significant digits: covariances are small."""
-    seeds = ", ".join(f"{v:.3g}" for v in _values(stat))
+    seeds = ", ".join(f"{v:.3g}" for v in seed_values(stat))
     return f"{stat['mean']:.3g} [{stat['ci_low']:.3g}, {stat['ci_high']:.3g}] (seeds {seeds})"
-
-
-def _values(stat: pd.Series) -> np.ndarray:
-    text = stat["values"]
-    return np.array([float(v) for v in text.split(";")]) if text else np.zeros(0)
 
 
 @CLAIMS.register(
@@ -74,14 +70,14 @@ class OpposingGroupsOscillate(Claim):
 
             correlation, p = stat("opposition", "correlation"), stat("opposition", "pvalue")
             covariance = stat("opposition", "covariance")
-            opposed = seeds_in_opposition(_values(covariance), _values(p))
-            differ = _values(stat("groups_label", "differ"))
+            opposed = seeds_in_opposition(seed_values(covariance), seed_values(p))
+            differ = seed_values(stat("groups_label", "differ"))
             recall = stat("outlier", "recall")
             null = stat("opposition_null", "covariance")["mean"]
             measured = (
                 f"score-window covariance of the groups' loss changes {_fmt_small(covariance)}"
                 f", null median {null:.3g} on average; permutation p per seed "
-                f"{', '.join(f'{v:.3f}' for v in _values(p))}; correlation "
+                f"{', '.join(f'{v:.3f}' for v in seed_values(p))}; correlation "
                 f"{fmt_stat(correlation)}, null median "
                 f"{stat('opposition_null', 'correlation')['mean']:.3f}; "
                 f"{int(opposed.sum())} of {len(opposed)} seeds opposed; groups differ in "
@@ -96,7 +92,7 @@ class OpposingGroupsOscillate(Claim):
                 f"p < {ALPHA} against random groups of the same labels (selected on the "
                 "first part of training, scored on the rest)",
                 n_seeds=int(covariance["n"]),
-                passed=in_opposition(_values(covariance), _values(p)),
+                passed=in_opposition(seed_values(covariance), seed_values(p)),
                 paper_reports="opposing groups' losses oscillate in opposition",
             ))  # fmt: skip
         return rows
