@@ -15,16 +15,8 @@ from simbias.analysis.catalogue import ANALYSES, RunInputs
     needs=("dynamics",),
 )
 def edge_of_stability(run: RunInputs, settings: None) -> dict[str, float]:
-    import numpy as np
-
     from simbias.analysis.edge_of_stability import edge_of_stability_analysis
-    from simbias.train.recorders.dynamics import DYNAMICS_NAME
+    from simbias.train.recorders.dynamics import load_dynamics
 
-    path = run.run_dir / DYNAMICS_NAME
-    if not path.exists():
-        raise FileNotFoundError(
-            f"{path} is missing: the edge_of_stability analysis needs the experiment's dynamics"
-        )
-    with np.load(path) as npz:
-        dynamics = {key: npz[key] for key in npz.files}
+    dynamics = load_dynamics(run.run_dir, "edge_of_stability analysis")
     return edge_of_stability_analysis(dynamics)

@@ -20,19 +20,11 @@ from simbias.analysis.catalogue import ANALYSES, RunInputs
     needs=("dynamics",),
 )
 def opposing_signals(run: RunInputs, settings: None) -> dict[str, float]:
-    import numpy as np
-
     from simbias.analysis.opposing_signals import opposing_signals_analysis
     from simbias.data.store import load_split
-    from simbias.train.recorders.dynamics import DYNAMICS_NAME
+    from simbias.train.recorders.dynamics import load_dynamics
 
-    path = run.run_dir / DYNAMICS_NAME
-    if not path.exists():
-        raise FileNotFoundError(
-            f"{path} is missing: the opposing_signals analysis needs the experiment's dynamics"
-        )
-    with np.load(path) as npz:
-        dynamics = {key: npz[key] for key in npz.files}
+    dynamics = load_dynamics(run.run_dir, "opposing_signals analysis")
     train = load_split(run.data_dir, "train")
     # The run's seed draws the null's random groups: reruns give the same p.
     return opposing_signals_analysis(

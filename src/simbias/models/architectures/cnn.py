@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from torch import nn
 
+from simbias.models.architectures import require_odd_kernel
 from simbias.models.registry import MODELS
 from simbias.params import Params, param
 
@@ -28,10 +29,7 @@ class CnnParams(Params):
     )
 
     def __post_init__(self) -> None:
-        if self.first_kernel_size % 2 == 0:
-            raise ValueError(
-                f"first_kernel_size must be odd (same padding), got {self.first_kernel_size}"
-            )
+        require_odd_kernel("first_kernel_size", self.first_kernel_size)
 
 
 @MODELS.register(

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from torch import nn
 from torchvision.models import resnet18
 
+from simbias.models.architectures import require_odd_kernel
 from simbias.models.registry import MODELS
 from simbias.params import Params, param
 
@@ -22,10 +23,7 @@ class ResNet18Params(Params):
     )
 
     def __post_init__(self) -> None:
-        if self.stem_kernel_size % 2 == 0:
-            raise ValueError(
-                f"stem_kernel_size must be odd (same padding), got {self.stem_kernel_size}"
-            )
+        require_odd_kernel("stem_kernel_size", self.stem_kernel_size)
 
 
 @MODELS.register(

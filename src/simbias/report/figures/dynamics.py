@@ -15,7 +15,7 @@ from simbias.analysis.opposing_signals import (
     split_windows,
 )
 from simbias.report.figures import FIGURES
-from simbias.train.recorders.dynamics import DYNAMICS_NAME
+from simbias.train.recorders.dynamics import load_dynamics
 
 CAPTION = """
 Training dynamics of each regime's first seed: mean loss of the two groups of Rosenfeld &
@@ -46,10 +46,10 @@ def dynamics_figure(runs: pd.DataFrame) -> plt.Figure:
         for ax in axes_row[len(part) :]:
             ax.set_visible(False)
         for ax, row in zip(axes_row, part.itertuples(), strict=False):
-            with np.load(Path(row.path).parent / DYNAMICS_NAME) as npz:
-                steps, losses = npz["steps"], npz["losses"]
-                sharpness, lr = npz["sharpness"], npz["lr"]
-                labels = npz["labels"] if "labels" in npz.files else None
+            npz = load_dynamics(Path(row.path).parent, "dynamics figure")
+            steps, losses = npz["steps"], npz["losses"]
+            sharpness, lr = npz["sharpness"], npz["lr"]
+            labels = npz.get("labels")
             _plot_groups(ax, steps, losses, labels)
             ax.set_yscale("log")
             ax.set_xlabel("step")

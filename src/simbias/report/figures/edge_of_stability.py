@@ -11,7 +11,7 @@ import pandas as pd
 from simbias.report.claims.edge_of_stability import EDGE_HIGH, EDGE_LOW, INITIAL_BELOW
 from simbias.report.figures import FIGURES
 from simbias.report.figures._common import panel_grid
-from simbias.train.recorders.dynamics import DYNAMICS_NAME
+from simbias.train.recorders.dynamics import load_dynamics
 
 CAPTION = f"""
 Sharpness (top Hessian eigenvalue of the training loss, on the full training set) in units
@@ -27,13 +27,13 @@ def sharpness_ratios(paths: list[str | Path]) -> tuple[np.ndarray, np.ndarray]:
     steps), from runs' dynamics (their measurement steps must agree)."""
     curves, steps = [], None
     for path in paths:
-        with np.load(Path(path).parent / DYNAMICS_NAME) as npz:
-            measured = np.isfinite(npz["sharpness"])
-            at = npz["steps"][measured]
-            if steps is not None and not np.array_equal(at, steps):
-                raise ValueError(f"{path}: sharpness measured at other steps than its seeds'")
-            steps = at
-            curves.append(npz["sharpness"][measured] * npz["lr"][measured] / 2.0)
+        npz = load_dynamics(Path(path).parent, "edge_of_stability figure")
+        measured = np.isfinite(npz["sharpness"])
+        at = npz["steps"][measured]
+        if steps is not None and not np.array_equal(at, steps):
+            raise ValueError(f"{path}: sharpness measured at other steps than its seeds'")
+        steps = at
+        curves.append(npz["sharpness"][measured] * npz["lr"][measured] / 2.0)
     return np.asarray(steps), np.stack(curves)
 
 

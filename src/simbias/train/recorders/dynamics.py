@@ -151,3 +151,15 @@ class DynamicsRecorder:
 
     def save(self, out_dir: str | Path) -> Path:
         return save_npz_atomic(Path(out_dir) / DYNAMICS_NAME, **self.arrays())
+
+
+def load_dynamics(run_dir: str | Path, needed_by: str) -> dict[str, np.ndarray]:
+    """A run's recorded dynamics (the arrays of :meth:`DynamicsRecorder.arrays`), or a
+    clear error naming ``needed_by`` when the run recorded none."""
+    path = Path(run_dir) / DYNAMICS_NAME
+    if not path.exists():
+        raise FileNotFoundError(
+            f"{path} is missing: the {needed_by} needs the experiment's dynamics"
+        )
+    with np.load(path) as npz:
+        return {key: npz[key] for key in npz.files}
