@@ -103,3 +103,41 @@ def snakemake_dry_run(repo: Path, workdir: Path, *configfiles: Path):
                "-s", str(repo / "Snakefile"), "--directory", str(workdir),
                "--configfile", *map(str, configfiles)]  # fmt: skip
     return subprocess.run(command, capture_output=True, text=True, timeout=120)
+
+
+def path_without_venv() -> str:
+    """PATH without this interpreter's directory: a job that runs a bare ``python`` from
+    PATH would not find simbias (what a user who starts ``.venv/bin/snakemake`` has)."""
+    import os
+    import sys
+
+    venv_bin = str(Path(sys.executable).parent)
+    return os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep) if p != venv_bin)
+
+
+def snakemake(repo: Path, workdir: Path, *args: str, timeout: int = 1200):
+    """The repository's workflow in ``workdir`` on the tiny config, started by the venv's
+    ``snakemake`` by its full path with the venv off PATH (the rules must find their
+    interpreter themselves)."""
+    import os
+    import subprocess
+    import sys
+
+    command = [
+        str(Path(sys.executable).parent / "snakemake"),
+        "-s", str(repo / "Snakefile"), "--directory", str(workdir),
+        "--configfile", str(repo / "config.yaml"), str(repo / "configs" / "tiny.yaml"),
+        *args,
+    ]  # fmt: skip
+    env = dict(os.environ, PATH=path_without_venv())
+    return subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env)
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tmp_path_factory):
+    """The tiny config's whole DAG, run once per session (about 7 minutes on 2 cores):
+    (repository, working directory). Every test module that needs finished results uses it."""
+    workdir = tmp_path_factory.mktemp("tiny")
+    result = snakemake(REPO, workdir, "--cores", "2")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return REPO, workdir

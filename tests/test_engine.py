@@ -119,7 +119,8 @@ def test_train_run_writes_artefacts_with_provenance(tmp_path):
     }
     out = tmp_path / "run"
     final = train_run(spec, data_dir, out)
-    assert sorted(p.name for p in out.iterdir()) == ["final.json", "history.csv", "model.pt"]
+    expected = ["final.json", "history.csv", "model.pt", "tensorboard"]
+    assert sorted(p.name for p in out.iterdir()) == expected
     on_disk = json.loads((out / "final.json").read_text())
     assert on_disk["config"] == spec
     assert len(on_disk["code"]["git_commit"]) in (40, len("unknown"))

@@ -1,6 +1,9 @@
 # The plan, computed once: every rule looks its job up here; paths come from the layout.
 import os
 import shlex
+import sys
+
+from snakemake_interface_executor_plugins.settings import DeploymentMethod
 
 from simbias.plan import ConfigError, declared, layout
 from simbias.plan.validate import plan_checked
@@ -31,8 +34,12 @@ wildcard_constraints:
 
 
 def script(name):
-    """A script by absolute path, so that --directory elsewhere (the tests) finds it."""
-    return "python " + shlex.quote(os.path.join(workflow.basedir, "scripts", name))
+    """A script by absolute path (so that --directory elsewhere finds it), run by the
+    interpreter that runs Snakemake (whatever python PATH holds may lack simbias), or by
+    the job's conda environment's under ``--sdm conda``."""
+    in_conda = DeploymentMethod.CONDA in workflow.deployment_settings.deployment_method
+    python = "python" if in_conda else sys.executable
+    return shlex.join([python, os.path.join(workflow.basedir, "scripts", name)])
 
 
 def spec(job_pattern):

@@ -19,13 +19,13 @@ from typing import Any
 
 import torch
 from torch import nn
-from tqdm.auto import tqdm
 
 from simbias.io import save_torch_atomic
 from simbias.train.augment import random_crop_flip
 from simbias.train.device import cpu_has_native_bf16
 from simbias.train.losses import mean_loss
 from simbias.train.optim import build_scheduler
+from simbias.train.progress import RunProgress
 from simbias.train.regime import InputTransform, PlainUpdate, Update
 from simbias.train.spec import TrainSpec
 from simbias.train.stopping import goal_measures, goal_stop, has_goal
@@ -106,6 +106,7 @@ def fit(
     stop_after_epoch: int | None = None,
     epoch_probes: Sequence[Callable[[nn.Module], dict[str, float]]] = (),
     step_hook: StepHook | None = None,
+    progress: RunProgress | None = None,
 ) -> FitResult:
     """Train ``model`` in place for ``spec.epochs`` epochs, resuming from ``run_dir``'s
     checkpoint when one exists and was made by the same settings. Returns the history.
@@ -119,7 +120,8 @@ def fit(
     checked after every epoch: a run resumed after its goal's epoch trains no more.
     ``epoch_probes`` measure the model after each epoch into the history row (e.g. how far
     filters align with known features), before the checkpoint is written. ``step_hook``
-    observes the model after every step (training dynamics).
+    observes the model after every step (training dynamics). ``progress`` shows each
+    epoch while the run trains (log line, live history file, TensorBoard).
     """
     update = update or PlainUpdate()
     loss_fn = mean_loss(spec.loss)
@@ -172,15 +174,9 @@ def fit(
     stop = goal_stop(spec, history)
     if stop is not None:  # resumed after the epoch that reached the goal
         last_epoch = start_epoch
-    epochs = tqdm(
-        range(start_epoch, last_epoch),
-        desc=run_name,
-        initial=start_epoch,
-        total=last_epoch,
-        disable=None,  # quiet when not a terminal
-        leave=False,
-    )
-    for epoch in epochs:
+    if progress is not None:
+        progress.start(history)
+    for epoch in range(start_epoch, last_epoch):
         started = time.perf_counter()
         loss_sum = torch.zeros((), device=device)
         correct = torch.zeros((), device=device, dtype=torch.long)
@@ -231,11 +227,14 @@ def fit(
                 checkpoint_path, model, optimizer, scheduler, shuffle, history, epoch + 1,
                 identity, hook_state,
             )  # fmt: skip
-        epochs.set_postfix(loss=f"{row['train_loss']:.4f}", acc=f"{row['train_accuracy']:.3f}")
+        if progress is not None:
+            progress.log(row)
         if on_epoch_end is not None:
             on_epoch_end(epoch + 1, row)
         if stop is not None:
             break
+    if progress is not None:
+        progress.close()
     return FitResult(
         history=history,
         resumed_from_epoch=start_epoch,

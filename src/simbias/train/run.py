@@ -25,6 +25,7 @@ from simbias.models import build_model
 from simbias.models.ensemble import LogitEnsemble
 from simbias.provenance import code_version
 from simbias.train.engine import TensorData, fit, predict_logits
+from simbias.train.progress import HISTORY_NAME, TENSORBOARD_NAME, RunProgress
 from simbias.train.recorders import build_probes
 from simbias.train.recorders.dynamics import DynamicsRecorder, DynamicsSettings
 from simbias.train.regime import Regime
@@ -42,6 +43,22 @@ def load_tensors(data_dir: str | Path, split: str, device: torch.device | str) -
     return TensorData(
         x=torch.from_numpy(split_data.x).to(device), y=torch.from_numpy(split_data.y).to(device)
     )
+
+
+def run_progress(
+    run_spec: dict[str, Any],
+    epochs: int,
+    work_dir: Path,
+    run_dir: Path,
+    member: int | None = None,
+    prints: bool = True,
+) -> RunProgress:
+    """How a run (or an ensemble's ``member``) shows its epochs while it trains: its
+    history in ``work_dir`` (where its checkpoint is), its TensorBoard scalars under
+    ``run_dir/tensorboard`` (kept after training; members in ``member{k}``)."""
+    name = run_spec["name"] + ("" if member is None else f" member {member}")
+    board = run_dir / TENSORBOARD_NAME / ("" if member is None else f"member{member}")
+    return RunProgress(name, epochs, work_dir / HISTORY_NAME, board, prints)
 
 
 def build_run_model(run_spec: dict[str, Any], card: dict[str, Any]) -> nn.Module:
@@ -65,6 +82,7 @@ def _train_member(
     seed: int,
     work_dir: Path,
     out_dir: Path,
+    progress: RunProgress,
 ) -> tuple[nn.Module, list[dict], dict[str, Any]]:
     def fresh_model() -> nn.Module:
         seed_everything(seed)
@@ -91,6 +109,11 @@ def _train_member(
             f"{run_spec['name']} (probe)",
             fingerprint=run_spec,
             stop_after_epoch=regime.useful.separating_epoch,
+            progress=RunProgress(
+                f"{run_spec['name']} (probe)",
+                regime.useful.separating_epoch,
+                probe_dir / HISTORY_NAME,
+            ),
             **pieces,
         )
         plan = plan_upsampling(
@@ -119,6 +142,7 @@ def _train_member(
         fingerprint=run_spec,
         epoch_probes=probes,
         step_hook=recorder,
+        progress=progress,
         **pieces,
     )
     if recorder is not None:
@@ -167,6 +191,13 @@ def train_run(
             member_seed(seed, k) if regime.ensemble else seed,
             member_dir,
             out_dir,
+            run_progress(
+                run_spec,
+                regime.train.epochs,
+                member_dir,
+                work_dir,
+                k if regime.ensemble else None,
+            ),
         )
         members.append(model)
         histories.append(pd.DataFrame(history).assign(member=k))

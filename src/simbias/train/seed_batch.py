@@ -33,6 +33,7 @@ from simbias.train.run import (
     load_tensors,
     member_seed,
     remove_checkpoints,
+    run_progress,
     stop_facts,
     train_run,
     write_run_artefacts,
@@ -99,6 +100,10 @@ def _train_vmapped(
             DynamicsRecorder(settings, train.x, train.y, seed, regime.train.loss)
             for _, _, seed in members
         ]
+    work_dirs = [
+        work_root / spec["name"] / (f"member{k}" if regime.ensemble else "")
+        for spec, k, _ in members
+    ]
     results = fit_seeds(
         build,
         [seed for _, _, seed in members],
@@ -107,13 +112,21 @@ def _train_vmapped(
         eval_sets={"test": test},
         update=regime.update,
         transform=regime.transform,
-        work_dirs=[
-            work_root / spec["name"] / (f"member{k}" if regime.ensemble else "")
-            for spec, k, _ in members
-        ],
+        work_dirs=work_dirs,
         fingerprints=[spec for spec, _, _ in members],
         step_hooks=recorders,
         epoch_probes=build_probes(first.get("probes", []), card),
+        progress=[
+            run_progress(
+                spec,
+                regime.train.epochs,
+                work_dir,
+                work_root / spec["name"],
+                k if regime.ensemble else None,
+                prints=False,
+            )
+            for (spec, k, _), work_dir in zip(members, work_dirs, strict=True)
+        ],
     )
     for i, spec in enumerate(runs):
         own = results[i * count : (i + 1) * count]

@@ -42,6 +42,7 @@ from torch import nn
 from simbias.train.augment import random_crop_flip
 from simbias.train.engine import TensorData, checkpoint_due
 from simbias.train.optim import build_optimizer, build_scheduler
+from simbias.train.progress import RunProgress, epoch_line, seed_names
 from simbias.train.seed_checkpoints import fresh_state, load_seed_checkpoint, save_seed_state
 from simbias.train.seed_observers import SeedObservers
 from simbias.train.seed_steps import batched_step, batched_transform
@@ -88,6 +89,7 @@ def fit_seeds(
     fingerprints: list[Any] | None = None,
     step_hooks: list[Any] | None = None,
     epoch_probes: tuple = (),
+    progress: list[RunProgress] | None = None,
 ) -> list[SeedResult]:
     """Train ``build_model(s)`` for every ``s`` in ``seeds`` together; one result per seed,
     in the order of ``seeds``.
@@ -101,6 +103,8 @@ def fit_seeds(
     (:mod:`simbias.train.seed_observers`). A diverged seed's result has ``error`` set and
     no state; the caller decides what to do with the others. A seed that reached its goal
     stops there (``stopped_at_epoch``, ``stop_reason``); the others train on.
+    ``progress`` (one per seed, or None) keeps each seed's live history and TensorBoard
+    scalars; the batch prints one line per epoch (means and ranges over its seeds).
     """
     take_step = batched_step(update, spec.loss)
     seeds = [int(s) for s in seeds]
@@ -123,6 +127,10 @@ def fit_seeds(
         for path, identity, model in zip(paths, identities, models, strict=True)
     ]
     resumed = {s: state["epoch"] for s, state in zip(seeds, states, strict=True)}
+    progress = progress or [None] * len(seeds)
+    for seed_progress, state in zip(progress, states, strict=True):
+        if seed_progress is not None:
+            seed_progress.start(state["history"])
     observers = SeedObservers(models, step_hooks, epoch_probes)
     # Seeds whose checkpoints stand at the same epoch share steps; a seed that diverged or
     # is done (last epoch, or its goal reached) leaves, the others train on without it.
@@ -145,6 +153,8 @@ def fit_seeds(
                 stop_reason=stop.reason if stop else None,
             )
             pending.remove(i)
+            if progress[i] is not None:
+                progress[i].close()
         if not pending:
             break
         epoch = min(states[i]["epoch"] for i in pending)
@@ -155,6 +165,7 @@ def fit_seeds(
             [states[i] for i in together],
             [paths[i] for i in together],
             observers.subset(together),
+            [progress[i] for i in together],
             train,
             spec,
             eval_sets or {},
@@ -170,8 +181,9 @@ def _done(state: dict[str, Any], spec: TrainSpec) -> bool:
 
 
 def _train_together(
-    seeds, models, states, paths, observers, train, spec, eval_sets, take_step, transform
-) -> dict[int, str]:
+    seeds, models, states, paths, observers, progress, train, spec, eval_sets, take_step,
+    transform,
+) -> dict[int, str]:  # fmt: skip
     """Train the seeds from their states (all at one epoch, none done) until the last epoch,
     or until some seed's loss is no longer finite or some seed reached its goal. ``states``
     are updated in place (and written to ``paths``) on the checkpoint cadence
@@ -260,6 +272,13 @@ def _train_together(
             row["seconds"] = seconds
             row.update(observers.probe(stacked, i))
             histories[i].append(row)
+            if progress[i] is not None:
+                progress[i].log(row)
+        shown = [i for i, p in enumerate(progress) if p is not None and seeds[i] not in errors]
+        if shown:
+            names = seed_names([progress[i].name for i in shown])
+            rows = [histories[i][-1] for i in shown]
+            print(epoch_line(names, rows, spec.epochs), flush=True)
         finite = [i for i, s in enumerate(seeds) if s not in errors]
         leaving = bool(errors) or any(
             epoch + 1 == spec.epochs or goal_stop(spec, histories[i]) is not None for i in finite

@@ -1,0 +1,1 @@
+"""The ``simbias`` command: list the catalogue, run one experiment through Snakemake."""
