@@ -203,3 +203,16 @@ class Plan:
             targets.append(layout.CLAIMS_MARKDOWN)
         targets.append(layout.PLOTS)
         return targets
+
+    def experiment_targets(self, name: str) -> list[str]:
+        """What one experiment makes on its own: its runs and their analyses (figures and
+        claims read several experiments; the whole DAG makes them)."""
+        if name not in self.experiments:
+            known = ", ".join(sorted(self.experiments))
+            raise ConfigError(f"no enabled experiment {name!r}; known: {known}")
+        runs = self.runs[name]
+        targets = [layout.FINAL.format(group=run.group, seed=run.seed) for run in runs]
+        for analysis in self.experiments[name].get("analyses", []):
+            groups = sorted({run.group for run in runs})
+            targets += [layout.ANALYSIS.format(analysis=analysis, group=g) for g in groups]
+        return targets
