@@ -149,3 +149,27 @@ def test_make_results_after_a_sigkill_unlocks_and_resumes_while_a_live_run_is_re
     assert "unlocking and resuming" in output and "LockException" not in output
     assert "simbias: done" in output
     assert (project / "results" / "data" / "lms5" / "card.json").exists()
+
+
+def test_one_experiment_runs_its_runs_and_analyses_only():
+    from simbias.plan import ConfigError, load_config
+    from simbias.plan.validate import plan_checked
+
+    plan = plan_checked(load_config())
+    targets = plan.experiment_targets("pitfalls_lms5")
+    finals = [t for t in targets if t.endswith("final.json")]
+    assert len(finals) == len(plan.runs["pitfalls_lms5"]) and finals[0].startswith("results/runs/")
+    assert {t.split("/")[2] for t in targets if t.startswith("results/analysis/")} == set(
+        plan.experiments["pitfalls_lms5"]["analyses"]
+    )
+    with pytest.raises(ConfigError, match="no enabled experiment 'nosuch'; known: .*pitfalls"):
+        plan.experiment_targets("nosuch")
+
+
+def test_the_console_command_lists_the_catalogue_and_names_a_wrong_experiment():
+    command = Path(sys.executable).parent / "simbias"
+    listed = subprocess.run([command, "list", "experiments"], cwd=REPO, capture_output=True,
+                            text=True)  # fmt: skip
+    assert listed.returncode == 0 and "pitfalls_lms5" in listed.stdout
+    wrong = subprocess.run([command, "run", "nosuch"], cwd=REPO, capture_output=True, text=True)
+    assert wrong.returncode == 2 and "no enabled experiment 'nosuch'" in wrong.stderr
