@@ -50,13 +50,20 @@ dry-run: venv ## what the DAG would run, without running it
 test: venv ## the test suite (PYTEST_ARGS='-k name' to choose)
 	pytest $(PYTEST_ARGS)
 
-# Artefacts with DVC: upload results/ to the remote; restore them (then mark them current,
-# since pulled files get new mtimes in arbitrary order and Snakemake would rerun them).
-push: venv
+# Artefacts with DVC (README, "Artefacts with DVC"). Snakemake made the outputs, not `dvc
+# repro`, so DVC's cache lacks them until `dvc commit` records them: push commits first.
+push: venv ## record what make results made (dvc commit) and upload it to the DVC remote
+	dvc commit --force --quiet
 	dvc push
+	@echo "make push: now commit dvc.lock (staged) so that a clone can pull: git commit -m 'artefacts'"
 
-pull: venv
-	dvc pull
+# Pulled files get new mtimes in arbitrary order: snakemake --touch marks them current.
+pull: venv ## restore the published artefacts (dvc pull) and mark them current for Snakemake
+	@test -f dvc.lock || { echo "make pull: this checkout has no dvc.lock, so no artefacts were" \
+		"published with it: run make results, or see the README (Artefacts with DVC)" >&2; exit 1; }
+	@dvc pull || { echo "make pull: dvc pull failed (above); the default remote is" \
+		"'$$(dvc remote default)': point at a published one with dvc remote add -d --local" \
+		"NAME URL (README, Artefacts with DVC)" >&2; exit 1; }
 	snakemake --configfile $(CONFIG) --touch --cores 1 --quiet
 
 repro: venv ## the DAG through DVC's stages (dvc repro)

@@ -21,9 +21,6 @@ for paper_file in sorted(
     workflow.configfile(paper_file)
 
 
-report: "workflow/report/workflow.rst"
-
-
 # Keys and types first (refusing unknown keys), then cross-references.
 validate(config, schema="workflow/schemas/config.schema.yaml")
 

@@ -25,6 +25,7 @@ LAYER = {
     "report": 4,
     "bench": 5,  # measures the layers below, imported by nothing
     "index": 5,  # the catalogues of every layer, for the generated schema
+    "cli": 6,  # the console command: lists the catalogue, drives Snakemake, summarises
 }
 
 

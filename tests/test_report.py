@@ -9,9 +9,11 @@ import pandas as pd
 import pytest
 
 from simbias.analysis.aggregate import bootstrap_ci, summarise
+from simbias.plan.papers import short_citation
 from simbias.report.claims import (
     CLAIM_COLUMNS,
     CLAIMS,
+    ClaimOutputs,
     Evidence,
     check_claims,
     claims_metrics,
@@ -299,15 +301,29 @@ def test_claims_metrics_keeps_every_claim_sharing_an_experiment_and_regime():
                          "controls": dict.fromkeys(claims, control)}}  # fmt: skip
     table = check_claims(evidence, experiments)
     assert list(table["regime"]) == ["adv_pgd vs sgd"] * 2
-    assert claims_metrics(table) == {
+    metrics = claims_metrics(table)
+    assert {k: metrics[k] for k in ("checks", "pass", "fail", "cannot_tell")} == {
         "checks": 2,
         "pass": 1,
+        "fail": 1,
         "cannot_tell": 0,
-        "verdicts": {
-            "robust_models_shape_biased": {"e": {"adv_pgd vs sgd": 1}},
-            "robust_filters_smoother": {"e": {"adv_pgd vs sgd": 0}},
-        },
     }
+    papers = {short_citation(citation) for citation in table["paper"]}
+    assert set(metrics["papers"]) == papers
+    assert sum(counts["checks"] for counts in metrics["papers"].values()) == 2
+    verdicts = metrics["verdicts"]
+    shape = verdicts["robust_models_shape_biased"]["e"]["adv_pgd vs sgd"]
+    smoother = verdicts["robust_filters_smoother"]["e"]["adv_pgd vs sgd"]
+    assert (shape["pass"], shape["verdict"], smoother["pass"], smoother["verdict"]) == (
+        1,
+        "PASS",
+        0,
+        "FAIL",
+    )
+    # The numbers beside the verdicts: what was measured, for the claim and its control.
+    row = table.iloc[0]
+    assert shape["measured"] == row["measured"] and "0.9" in shape["measured"]
+    assert shape["control_measured"] == row["control_measured"]
     with pytest.raises(ValueError, match="two robust_models_shape_biased rows"):
         claims_metrics(pd.concat([table, table.iloc[:1]], ignore_index=True))
 
@@ -316,13 +332,12 @@ def test_claims_files_show_the_table_columns_only(tmp_path):
     summary = _with_control(_summary(1.0, 0.51, 1.0), _summary(*USES_COMPLEX))
     evidence = Evidence(summaries={"sb_metrics": summary})
     paths = [tmp_path / "claims.csv", tmp_path / "claims.md", tmp_path / "claims.json"]
-    write_claims(evidence, SPEC["experiments"], *paths)
+    write_claims(evidence, SPEC["experiments"], ClaimOutputs(*paths))
     assert list(pd.read_csv(paths[0]).columns) == CLAIM_COLUMNS
     header = next(line for line in paths[1].read_text().splitlines() if line.startswith("|"))
     assert [cell.strip() for cell in header.strip("|").split("|")] == CLAIM_COLUMNS
-    assert json.loads(paths[2].read_text())["verdicts"] == {
-        "extreme_simplicity_bias": {"e": {"sgd": 1}}
-    }
+    verdicts = json.loads(paths[2].read_text())["verdicts"]
+    assert verdicts["extreme_simplicity_bias"]["e"]["sgd"]["verdict"] == "PASS"
 
 
 def test_metric_rows_keep_the_key_their_analysis_wrote(tmp_path):

@@ -53,3 +53,12 @@ def digest(job_pattern):
 
 def caption(kind, name):
     return entry(kind, name)["caption"]
+
+
+def report_landing():
+    """The landing page the claims rule wrote (read when ``--report`` runs, after the DAG),
+    else the bare description: a report of a DAG without claims still builds."""
+    landing = os.path.abspath(layout.REPORT_LANDING)
+    if declared(config, "claims") and os.path.exists(landing):
+        return landing
+    return os.path.join(workflow.basedir, layout.REPORT_DESCRIPTION)

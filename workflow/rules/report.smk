@@ -1,3 +1,8 @@
+# The report's landing page: the workflow's description and, once the claims rule wrote
+# it, the claims checked (their count per paper and the table).
+report: report_landing()
+
+
 rule figure:
     input:
         sources=lambda wildcards: PLAN.figure_inputs(wildcards.figure),
@@ -6,7 +11,11 @@ rule figure:
             layout.FIGURE_PNG,
             caption="../report/figure.rst",
             category="Figures",
-            labels={"figure": "{figure}"},
+            subcategory=lambda wildcards: PLAN.figure_papers(wildcards.figure),
+            labels=lambda wildcards: {
+                "figure": wildcards.figure,
+                "experiments": ", ".join(PLAN.figure_experiments(wildcards.figure)),
+            },
         ),
         pdf=layout.FIGURE_PDF,
     log:
@@ -26,15 +35,18 @@ rule figure:
 rule claims:
     input:
         evidence=lambda wildcards: PLAN.claims_inputs(),
+        description=os.path.join(workflow.basedir, layout.REPORT_DESCRIPTION),
     output:
-        csv=report(
-            layout.CLAIMS_CSV,
+        html=report(
+            layout.CLAIMS_HTML,
             caption="../report/claims.rst",
             category="Claims",
-            labels={"table": "claims"},
+            labels={"table": "claims checked"},
         ),
+        csv=layout.CLAIMS_CSV,
         markdown=layout.CLAIMS_MARKDOWN,
         metrics=layout.CLAIMS_METRICS,
+        landing=layout.REPORT_LANDING,
     log:
         layout.LOG.format(job="claims"),
     conda:
@@ -44,8 +56,9 @@ rule claims:
         digest=digest("claims"),
         script=script("claims.py"),
     shell:
-        "{params.script} --spec {params.spec} --csv {output.csv}"
-        " --markdown {output.markdown} --metrics {output.metrics} > {log} 2>&1"
+        "{params.script} --spec {params.spec} --csv {output.csv} --html {output.html}"
+        " --markdown {output.markdown} --metrics {output.metrics}"
+        " --landing {output.landing} --description {input.description} > {log} 2>&1"
 
 
 rule plot_data:

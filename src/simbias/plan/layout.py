@@ -15,6 +15,10 @@ RUNS_ROOT = f"{RESULTS}/runs"
 RUN = f"{RESULTS}/runs/{{group}}/seed{{seed}}"
 MODEL = f"{RUN}/model.pt"
 HISTORY = f"{RUN}/history.csv"
+#: A run's history while it trains, appended every epoch (``tail -f``); removed with its
+#: checkpoints once the run is done. Not HISTORY itself: that is the collect job's output,
+#: and Snakemake warns about every output that appears before its job runs.
+LIVE_HISTORY_NAME = "history.live.csv"
 FINAL = f"{RUN}/final.json"
 #: One JSON per (analysis, group), keyed ``seed{s}``.
 ANALYSIS = f"{RESULTS}/analysis/{{analysis}}/{{group}}.json"
@@ -25,7 +29,13 @@ FIGURE_PNG = f"{RESULTS}/figures/{{figure}}.png"
 FIGURE_PDF = f"{RESULTS}/figures/{{figure}}.pdf"
 CLAIMS_CSV = f"{RESULTS}/tables/claims.csv"
 CLAIMS_MARKDOWN = f"{RESULTS}/tables/claims.md"
+#: The claims table as the page Snakemake's report shows inline.
+CLAIMS_HTML = f"{RESULTS}/tables/claims.html"
 CLAIMS_METRICS = f"{RESULTS}/metrics/claims.json"
+#: The report's landing page: the workflow's description, then the claims checked.
+REPORT_LANDING = f"{RESULTS}/tables/report_landing.rst"
+#: Its first part, the workflow's description (beside the Snakefile).
+REPORT_DESCRIPTION = "workflow/report/workflow.rst"
 PLOTS = f"{RESULTS}/plots"
 REPORT = f"{RESULTS}/report.html"
 #: The plan's job specs, one JSON per job, rewritten only when they change.

@@ -11,6 +11,7 @@ from typing import Any
 from simbias.plan import layout
 from simbias.plan.catalogue import entry
 from simbias.plan.config import ConfigError, declared, enabled_experiments
+from simbias.plan.papers import papers_label
 from simbias.plan.runs import Run, RunUse, experiment_runs, run_specs, seed_groups
 
 
@@ -108,6 +109,17 @@ class Plan:
         else:
             pattern = {"history": layout.HISTORY, "final": layout.FINAL}[source]
         return self.manifest(self.uses("figures", figure), pattern)
+
+    def figure_experiments(self, figure: str) -> list[str]:
+        """The experiments that declare ``figure``, in config order."""
+        return [n for n, spec in self.experiments.items() if figure in spec.get("figures", [])]
+
+    def figure_papers(self, figure: str) -> str:
+        """The papers of the experiments that draw ``figure``, by short citation: the
+        report's group for it."""
+        return papers_label(
+            [self.experiments[name].get("paper", "") for name in self.figure_experiments(figure)]
+        )
 
     def claim_experiments(self) -> list[str]:
         """Experiments whose runs the claims read: those with claims and their controls."""

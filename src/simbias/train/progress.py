@@ -1,5 +1,6 @@
-"""What a run shows while it trains: one line per epoch in its job's log, its
-``history.csv`` appended every epoch, and its curves in TensorBoard.
+"""What a run shows while it trains: one line per epoch in its job's log, its live history
+(``history.live.csv`` in the run's directory) appended every epoch, and its curves in
+TensorBoard. Its ``history.csv`` appears when the run is done.
 
 Jobs write to log files, where tqdm switches itself off; so each epoch prints one plain,
 flushed line (``tail -f results/logs/train/<group>.log``). The history file is rewritten
@@ -24,7 +25,6 @@ from pathlib import Path
 
 from simbias.io import write_atomic
 
-HISTORY_NAME = "history.csv"
 TENSORBOARD_NAME = "tensorboard"
 #: Short names of the history's columns in the log line, in the order shown.
 SHOWN = {"train_loss": "loss", "train_accuracy": "train_acc", "test_accuracy": "test_acc"}
@@ -33,7 +33,7 @@ SHOWN = {"train_loss": "loss", "train_accuracy": "train_acc", "test_accuracy": "
 class RunProgress:
     """One run's (or ensemble member's) live history file and TensorBoard scalars.
 
-    ``history_path``: the run's ``history.csv`` while it trains; ``tensorboard_dir``: its
+    ``history_path``: the run's live history while it trains; ``tensorboard_dir``: its
     event files (None: no TensorBoard). ``prints``: whether ``log`` also prints the
     epoch's line (seeds trained at once print one line for the batch instead)."""
 

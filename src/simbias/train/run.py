@@ -23,9 +23,10 @@ from simbias.data.store import load_split, read_card
 from simbias.io import save_npz_atomic, save_torch_atomic, write_json_atomic, write_text_atomic
 from simbias.models import build_model
 from simbias.models.ensemble import LogitEnsemble
+from simbias.plan.layout import LIVE_HISTORY_NAME
 from simbias.provenance import code_version
 from simbias.train.engine import TensorData, fit, predict_logits
-from simbias.train.progress import HISTORY_NAME, TENSORBOARD_NAME, RunProgress
+from simbias.train.progress import TENSORBOARD_NAME, RunProgress
 from simbias.train.recorders import build_probes
 from simbias.train.recorders.dynamics import DynamicsRecorder, DynamicsSettings
 from simbias.train.regime import Regime
@@ -58,7 +59,7 @@ def run_progress(
     ``run_dir/tensorboard`` (kept after training; members in ``member{k}``)."""
     name = run_spec["name"] + ("" if member is None else f" member {member}")
     board = run_dir / TENSORBOARD_NAME / ("" if member is None else f"member{member}")
-    return RunProgress(name, epochs, work_dir / HISTORY_NAME, board, prints)
+    return RunProgress(name, epochs, work_dir / LIVE_HISTORY_NAME, board, prints)
 
 
 def build_run_model(run_spec: dict[str, Any], card: dict[str, Any]) -> nn.Module:
@@ -112,7 +113,7 @@ def _train_member(
             progress=RunProgress(
                 f"{run_spec['name']} (probe)",
                 regime.useful.separating_epoch,
-                probe_dir / HISTORY_NAME,
+                probe_dir / LIVE_HISTORY_NAME,
             ),
             **pieces,
         )
@@ -263,9 +264,10 @@ def write_run_artefacts(
 
 
 def remove_checkpoints(out_dir: Path) -> None:
-    """A finished run's checkpoints and scratch directories (USEFUL's probe, members)."""
-    for checkpoint in out_dir.rglob("checkpoint.pt"):
-        checkpoint.unlink()
+    """A finished run's checkpoints, live histories and scratch directories (USEFUL's probe,
+    members)."""
+    for scratch_file in [*out_dir.rglob("checkpoint.pt"), *out_dir.rglob(LIVE_HISTORY_NAME)]:
+        scratch_file.unlink()
     for scratch in [*out_dir.glob("member*"), out_dir / "useful_probe"]:
         if scratch.is_dir():
             shutil.rmtree(scratch)

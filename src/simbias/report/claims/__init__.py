@@ -8,12 +8,14 @@ its rows cite.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from simbias.io import write_json_atomic, write_text_atomic
+from simbias.plan.papers import short_citation
 from simbias.report.claims._base import (
     CLAIM_COLUMNS,
     CLAIMS,
@@ -29,6 +31,7 @@ __all__ = [
     "CLAIMS",
     "CLAIM_COLUMNS",
     "Claim",
+    "ClaimOutputs",
     "ClaimRow",
     "Control",
     "Evidence",
@@ -117,20 +120,39 @@ def claims_markdown(claims: pd.DataFrame) -> str:
 
 
 def claims_metrics(claims: pd.DataFrame) -> dict[str, Any]:
-    """A small numeric summary for ``dvc metrics``: counts, and 1/0 per checked claim by
-    claim name, experiment and regime (with the row's variant, if any, in parentheses)."""
-    verdicts: dict[str, dict[str, dict[str, int]]] = {}
+    """For ``dvc metrics``: the counts, overall and per paper, then per checked claim (by
+    claim name, experiment and regime, with the row's variant, if any, in parentheses) its
+    verdict (``pass`` 1/0 and the word), what was measured, and its control's measurement
+    and verdict, so that ``dvc metrics diff`` shows the numbers move beside the verdicts."""
+    verdicts: dict[str, dict[str, dict[str, dict[str, Any]]]] = {}
     for _, row in claims.iterrows():
         by_regime = verdicts.setdefault(row["check"], {}).setdefault(row["experiment"], {})
         regime = f"{row['regime']} ({row['variant']})" if row["variant"] else row["regime"]
         if regime in by_regime:  # one verdict would silently hide another
             raise ValueError(f"two {row['check']} rows for {row['experiment']} {regime}")
-        by_regime[regime] = int(row["verdict"] == "PASS")
+        by_regime[regime] = {
+            "pass": int(row["verdict"] == "PASS"),
+            "verdict": row["verdict"],
+            "measured": row["measured"],
+            "control_measured": row["control_measured"],
+            "control_verdict": row["control_verdict"],
+        }
+    papers = claims["paper"].map(short_citation)
     return {
-        "checks": len(claims),
-        "pass": int((claims["verdict"] == "PASS").sum()),
-        "cannot_tell": int((claims["verdict"] == "CANNOT TELL").sum()),
+        **_counts(claims["verdict"]),
+        "papers": {
+            paper: _counts(claims.loc[papers == paper, "verdict"]) for paper in papers.unique()
+        },
         "verdicts": verdicts,
+    }
+
+
+def _counts(verdicts: pd.Series) -> dict[str, int]:
+    return {
+        "checks": len(verdicts),
+        "pass": int((verdicts == "PASS").sum()),
+        "fail": int((verdicts == "FAIL").sum()),
+        "cannot_tell": int((verdicts == "CANNOT TELL").sum()),
     }
 
 
@@ -147,17 +169,37 @@ def load_evidence(
     )
 
 
+@dataclass(frozen=True)
+class ClaimOutputs:
+    """Where the claims go: the table as CSV and Markdown, and optionally the DVC metrics
+    JSON, the table as an HTML page, and the report's landing page (``description``, the
+    workflow's own text, on top)."""
+
+    csv: str | Path
+    markdown: str | Path
+    metrics: str | Path | None = None
+    html: str | Path | None = None
+    landing: str | Path | None = None
+    description: str | Path | None = None
+
+
 def write_claims(
-    evidence: Evidence,
-    experiments: dict[str, dict[str, Any]],
-    csv_path: str | Path,
-    md_path: str | Path,
-    metrics_path: str | Path | None = None,
+    evidence: Evidence, experiments: dict[str, dict[str, Any]], outputs: ClaimOutputs
 ) -> pd.DataFrame:
-    """claims.csv and claims.md (the CLAIM_COLUMNS) and, if asked, the dvc metrics JSON."""
+    """Check the claims and write every output asked for."""
+    from simbias.report.claims_html import claims_html  # they import this package
+    from simbias.report.landing import landing_rst
+
     claims = check_claims(evidence, experiments)
-    write_text_atomic(csv_path, claims[CLAIM_COLUMNS].to_csv(index=False))
-    write_text_atomic(md_path, claims_markdown(claims))
-    if metrics_path is not None:
-        write_json_atomic(metrics_path, claims_metrics(claims))
+    write_text_atomic(outputs.csv, claims[CLAIM_COLUMNS].to_csv(index=False))
+    write_text_atomic(outputs.markdown, claims_markdown(claims))
+    if outputs.html is not None:
+        write_text_atomic(outputs.html, claims_html(claims))
+    if outputs.landing is not None:
+        if outputs.description is None:
+            raise ValueError("the landing page needs the workflow's description")
+        description = Path(outputs.description).read_text()
+        write_text_atomic(outputs.landing, landing_rst(description, claims))
+    if outputs.metrics is not None:
+        write_json_atomic(outputs.metrics, claims_metrics(claims))
     return claims
