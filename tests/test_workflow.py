@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import html
+import os
+import subprocess
+
 import pandas as pd
 import pytest
 from conftest import snakemake
@@ -66,11 +70,17 @@ def test_a_second_run_plans_nothing(tiny_run):
     assert "Nothing to be done" in result.stdout + result.stderr
 
 
-def test_the_report_holds_every_figure_and_table(tiny_run):
+@pytest.fixture(scope="module")
+def report(tiny_run):
+    """The tiny DAG's Snakemake report, built once."""
     repo, workdir = tiny_run
-    report = workdir / "results" / "report.html"
-    result = snakemake(repo, workdir, "--report", str(report))
+    path = workdir / "results" / "report.html"
+    result = snakemake(repo, workdir, "--report", str(path))
     assert result.returncode == 0, result.stderr[-3000:]
+    return path
+
+
+def test_the_report_holds_every_figure_and_table(report):
     html = report.read_text(errors="replace")
     for name in (
         "sb_accuracy.png",
@@ -78,8 +88,38 @@ def test_the_report_holds_every_figure_and_table(tiny_run):
         "regime_accuracy.png",
         "feature_learning.png",
         "useful_clusters.png",
-        "claims.csv",
+        "claims.html",
         "sb_metrics.csv",
         "robustness.csv",
     ):
         assert name in html, name
+    # Figures are grouped by paper and labelled by experiment.
+    assert "Shah et al. 2020" in html and "pitfalls_lms5" in html
+
+
+def _browser() -> str | None:
+    import shutil
+
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None and os.environ.get("SIMBIAS_REQUIRE_BROWSER") == "1":
+        pytest.fail("SIMBIAS_REQUIRE_BROWSER=1 but no chromium on PATH (apt-get install chromium)")
+    return found
+
+
+def test_a_browser_shows_the_claims_table_on_the_report_landing_page(report, tiny_run):
+    browser = _browser()
+    if browser is None:
+        pytest.skip("no chromium (CI installs it: .ci/run)")
+    rendered = subprocess.run(
+        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=20000",
+         "--dump-dom", report.resolve().as_uri()],
+        capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+    assert rendered.returncode == 0, rendered.stderr[-2000:]
+    page = rendered.stdout  # the DOM after the report's scripts ran
+    claims = pd.read_csv(tiny_run[1] / "results" / "tables" / "claims.csv")
+    assert '<table class="claims">' in page
+    assert "claims PASS (" in page  # the count
+    for claim in claims["claim"].head(5):
+        assert html.escape(claim) in page, claim
+    assert page.count('class="verdict ') == len(claims)
