@@ -204,10 +204,11 @@ def test_goals_unset_leave_the_checkpoint_identity_as_before(tmp_path):
     spec = TrainSpec(epochs=2, lr=0.02, batch_size=32)
     fit(bn_mlp(0), DATA, spec, 0, tmp_path, "r", stop_after_epoch=1)
     identity = torch.load(tmp_path / CHECKPOINT_NAME, weights_only=False)["identity"]
-    assert not {"loss_goal", "accuracy_goal", "loss"} & set(identity["spec"])
-    assert identity["spec"] == {
-        k: v for k, v in spec.to_dict().items() if k not in ("loss_goal", "accuracy_goal", "loss")
-    }
+    # The goals, steps_per_epoch (prompt streams) and the loss, all left at their defaults.
+    unset = {*TrainSpec.OPTIONAL_SETTINGS, *TrainSpec.IMPLICIT_DEFAULTS}
+    assert {"loss_goal", "accuracy_goal", "loss"} <= unset
+    assert not unset & set(identity["spec"])
+    assert identity["spec"] == {k: v for k, v in spec.to_dict().items() if k not in unset}
     assert fit(bn_mlp(0), DATA, spec, 0, tmp_path, "r").resumed_from_epoch == 1
     with pytest.warns(UserWarning, match="written by other settings"):
         with_goal = TrainSpec(epochs=2, lr=0.02, batch_size=32, loss_goal=1e-6)

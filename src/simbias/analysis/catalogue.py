@@ -21,8 +21,9 @@ ANALYSES = Catalogue("analysis", "simbias.analysis.analyses")
 
 #: What a run may have that an analysis needs: its trained ``model.pt``; a dataset with
 #: the S-/S^c-randomised splits; the cue-conflict probe splits; the ``dynamics.npz`` the
-#: run recorded; the weight matrices of one trained network (not an ensemble of them).
-NEEDS = ("model", "sb_splits", "probe_splits", "dynamics", "weights")
+#: run recorded; the weight matrices of one trained network (not an ensemble of them); a
+#: dataset of in-context regression prompts (its card's ``stream``, its held-out prompts).
+NEEDS = ("model", "sb_splits", "probe_splits", "dynamics", "weights", "prompts")
 
 
 @dataclass(frozen=True)

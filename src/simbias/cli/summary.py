@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from simbias.plan import layout
+from simbias.plan.papers import short_citation
 
 VERDICTS = ("PASS", "FAIL", "CANNOT TELL")
 #: A Python warning as ``warnings`` prints it: ``file:line: SomeWarning: message``.
@@ -17,11 +18,12 @@ SHOWN_WARNINGS = 5
 
 
 def claim_counts(claims_csv: Path) -> dict[str, Counter]:
-    """{paper: Counter of verdicts} from the claims table, in the table's order."""
+    """{paper (authors and year): Counter of verdicts} from the claims table, in the
+    table's order."""
     counts: dict[str, Counter] = defaultdict(Counter)
     with open(claims_csv, newline="") as handle:
         for row in csv.DictReader(handle):
-            counts[row["paper"]][row["verdict"]] += 1
+            counts[short_citation(row["paper"])][row["verdict"]] += 1
     return dict(counts)
 
 
@@ -54,7 +56,7 @@ def run_summary(workdir: Path, since: float, status: int, report: bool = True) -
         lines.append(f"claims: {counts_text(sum(counts.values(), Counter()))}")
         width = max(len(paper) for paper in counts) if counts else 0
         for paper, counter in counts.items():
-            lines.append(f"  {paper:<{min(width, 60)}.60}  {counts_text(counter)}")
+            lines.append(f"  {paper:<{width}}  {counts_text(counter)}")
         lines.append(f"claims table: {layout.CLAIMS_MARKDOWN} (and .csv)")
     figures = sorted((results / "figures").glob("*.png"))
     if figures:

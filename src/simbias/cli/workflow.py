@@ -79,10 +79,14 @@ def run_workflow(run: WorkflowRun) -> int:
 
 def build_report(run: WorkflowRun) -> int:
     """Snakemake's HTML report of the finished DAG. With extra Snakemake arguments the run
-    may have stopped short of it (``--until``): then a missing report is said, not failed."""
+    may have stopped short of it (``--until``): then a missing report is said, not failed.
+    A failure shows Snakemake's own message (the last lines it printed)."""
     report = run.snakemake("--report", layout.REPORT, "--quiet", "all")
-    done = subprocess.run(report, check=False, capture_output=bool(run.extra), text=True)
+    done = subprocess.run(report, check=False, capture_output=True, text=True)
     if done.returncode != 0 and run.extra:
         print(f"simbias: no report: the DAG is not complete ({' '.join(run.extra)})")
         return 0
+    if done.returncode != 0:
+        said = (done.stdout + done.stderr).strip().splitlines()[-8:]
+        print("simbias: the report failed:", *said, sep="\n  ")
     return done.returncode

@@ -48,7 +48,8 @@ def train_simple_param() -> Any:
 
 @dataclass
 class Split:
-    """Inputs ``x`` (float32, N x ...) and integer labels ``y`` (int64, N), plus optional
+    """Inputs ``x`` (float32, N x ...) and integer labels ``y`` (int64, N), or real-valued
+    targets (float32, N x ...: the in-context-regression prompts' outputs), plus optional
     per-example ``attributes`` (arrays of N rows, e.g. a cue-conflict image's texture class
     or which examples carry an outlier feature), saved in the same file."""
 
@@ -74,9 +75,14 @@ class DatasetSplits:
 
     #: Valid input range (low, high) for attacks and augmentation; None when unbounded.
     input_range: tuple[float, float] | None = None
+    #: A dataset whose training data is a stream of fresh examples drawn while training
+    #: (simbias.data.prompt_stream: in-context regression prompts) says so here, in the
+    #: card's ``stream`` entry; it has no train split, only held-out ones.
+    stream: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
-        missing = set(REQUIRED_SPLITS) - set(self.splits)
+        required = ("test",) if self.stream is not None else REQUIRED_SPLITS
+        missing = set(required) - set(self.splits)
         if missing:
             raise ValueError(f"dataset is missing splits {sorted(missing)}")
         for name in self.splits:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 import torch
 from torch import Tensor
@@ -163,3 +164,34 @@ def fourier_series(
     ys = fourier_series_values(xs, cos_coefs, sin_coefs, half_period)
     m = torch.full((batch,), max_frequency, dtype=torch.long)
     return IclPrompts(xs=xs, ys=ys, max_frequency=m, cos_coefs=cos_coefs, sin_coefs=sin_coefs)
+
+
+#: The function classes a prompt stream may draw from (src/tasks.py get_task_sampler names).
+TaskName = Literal["linear_regression", "fourier_series_mixture", "fourier_series"]
+TASK_NAMES: tuple[str, ...] = get_args(TaskName)
+
+
+def sample_prompts(
+    task: str,
+    seed: int,
+    batch: int,
+    points: int,
+    *,
+    dim: int = LINEAR_DIM,
+    max_frequency: int = MAX_FREQUENCY,
+    half_period: float = HALF_PERIOD,
+    standardize: bool = True,
+    dtype: torch.dtype = torch.float32,
+) -> IclPrompts:
+    """``batch`` prompts of ``points`` points of the function class ``task``, a new function
+    per prompt, all drawn from ``seed``. ``dim`` is linear regression's; ``max_frequency``,
+    ``half_period`` and ``standardize`` are the Fourier classes'."""
+    if task == "linear_regression":
+        return linear_regression(seed, batch, points, dim, dtype=dtype)
+    fourier = {"fourier_series_mixture": fourier_series_mixture, "fourier_series": fourier_series}
+    if task not in fourier:
+        raise ValueError(f"unknown ICL task {task!r}; known: {list(TASK_NAMES)}")
+    return fourier[task](
+        seed, batch, points, max_frequency=max_frequency, half_period=half_period,
+        standardize=standardize, dtype=dtype,
+    )  # fmt: skip

@@ -32,25 +32,32 @@ def write_dataset(out_dir: str | Path, name: str, dataset: DatasetSplits, seed: 
         split = dataset.splits[split_name]
         path = out_dir / f"{split_name}.npz"
         x = np.ascontiguousarray(split.x, dtype=np.float32)
-        y = np.ascontiguousarray(split.y, dtype=np.int64)
+        # Class labels, except for a stream dataset's real-valued regression targets.
+        labels = dataset.stream is None
+        y = np.ascontiguousarray(split.y, dtype=np.int64 if labels else np.float32)
         attributes = {k: np.ascontiguousarray(v) for k, v in split.attributes.items()}
         save_npz_atomic(path, x=x, y=y, **attributes)
         files[path.name] = {
             "sha256": sha256_file(path),
             "x_shape": list(x.shape),
             "y_shape": list(y.shape),
-            "class_balance": _class_balance(y),
+            **({"class_balance": _class_balance(y)} if labels else {}),
             **({"attributes": sorted(attributes)} if attributes else {}),
         }
+    # A stream dataset (no train split) has regression targets, not classes.
+    shape_from = dataset.splits["test" if dataset.stream is not None else "train"]
     card = {
         "name": name,
         "seed": seed,
         "generator": dataset.params,
-        "n_classes": int(max(int(s.y.max()) for s in dataset.splits.values()) + 1),
-        "input_shape": list(dataset.splits["train"].x.shape[1:]),
+        "n_classes": None
+        if dataset.stream is not None
+        else int(max(int(s.y.max()) for s in dataset.splits.values()) + 1),
+        "input_shape": list(shape_from.x.shape[1:]),
         "input_range": list(dataset.input_range) if dataset.input_range else None,
         "splits": list(dataset.splits),
         "files": files,
+        **({"stream": dataset.stream} if dataset.stream is not None else {}),
     }
     return write_json_atomic(out_dir / CARD_NAME, card)
 

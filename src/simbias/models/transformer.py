@@ -12,8 +12,8 @@ Both wrap a GPT-2 backbone (Hugging Face's, or nanoGPT's in cot-length synthetic
 vanilla_gpt2.py); we write the same architecture in plain torch so that no extra dependency or
 hub weight is needed, and so that one class serves both modes. Greedy decoding of chain-of-thought
 answers is long, so the attention keeps a key/value cache: decoding a token then costs one
-position's work, not the whole prefix's. This module only defines the network; wiring it into
-the model registry (and the DAG) is left to the training layer's integration.
+position's work, not the whole prefix's. The model catalogue builds the regression mode as a
+:class:`PromptRegressor` (simbias.models.architectures.transformer).
 """
 
 from __future__ import annotations
@@ -222,24 +222,76 @@ class Transformer(nn.Module):
         return out, (KVCache(presents) if keep else None)
 
 
-def interleave(xs: Tensor, ys: Tensor) -> Tensor:
+def interleave(xs: Tensor, ys: Tensor, mark_outputs: bool = False) -> Tensor:
     """The ICL prompt ``x_1, y_1, x_2, y_2, ...`` as ``(batch, 2 points, d)`` vector tokens, each
     ``y_i`` in the first coordinate of an otherwise zero token (Garg et al.'s ``_combine``,
-    icl-bayesian-prism src/models.py TransformerModel._combine)."""
+    icl-bayesian-prism src/models.py TransformerModel._combine). ``mark_outputs`` adds a last
+    coordinate, 0 on x tokens and 1 on y tokens (``d + 1`` wide): with 1-d inputs and no
+    positional embedding an x token and a y token are otherwise the same kind of number."""
     batch, points, dim = xs.shape
     ys_wide = torch.zeros(batch, points, dim, dtype=xs.dtype, device=xs.device)
     ys_wide[..., 0] = ys
+    if mark_outputs:
+        xs = F.pad(xs, (0, 1), value=0.0)
+        ys_wide = F.pad(ys_wide, (0, 1), value=1.0)
+        dim += 1
     return torch.stack((xs, ys_wide), dim=2).reshape(batch, 2 * points, dim)
 
 
-def predict_in_context(model: Transformer, xs: Tensor, ys: Tensor) -> Tensor:
-    """Predictions ``(batch, points)`` of each ``y_i`` from ``x_1, y_1, ..., x_i``: the readout
-    at the ``x_i`` tokens, the even positions (icl-bayesian-prism src/models.py returns
-    ``prediction[:, ::2, 0]``). The causal mask keeps ``y_i`` from its own prediction."""
+def pack_prompts(xs: Tensor, ys: Tensor) -> Tensor:
+    """Prompts as :class:`PromptRegressor` takes them: ``(batch, points, d + 1)``, each row a
+    point ``(x_i, y_i)``."""
+    return torch.cat([xs, ys[..., None].to(xs.dtype)], dim=-1)
+
+
+class PromptRegressor(nn.Module):
+    """A regression-mode :class:`Transformer` that takes whole prompts and returns its
+    in-context predictions: ``(batch, points, d + 1)`` (:func:`pack_prompts`) to
+    ``(batch, points)``, the prediction of each ``y_i`` from ``x_1, y_1, ..., x_i`` (the
+    readout at the ``x_i`` tokens, icl-bayesian-prism src/models.py ``prediction[:, ::2, 0]``;
+    the causal mask keeps ``y_i`` from its own prediction). One tensor in, one out: the
+    training engine's update rules and losses take it as they take a classifier."""
+
+    def __init__(self, config: TransformerConfig, mark_outputs: bool = False) -> None:
+        super().__init__()
+        self.mark_outputs = mark_outputs
+        self.backbone = Transformer(config)
+
+    def forward(self, prompts: Tensor) -> Tensor:
+        tokens = interleave(prompts[..., :-1], prompts[..., -1], self.mark_outputs)
+        out, _ = self.backbone(tokens)
+        return out[:, ::2]
+
+
+def predict_in_context(model: Transformer | PromptRegressor, xs: Tensor, ys: Tensor) -> Tensor:
+    """Predictions ``(batch, points)`` of each ``y_i`` from ``x_1, y_1, ..., x_i``, from a
+    :class:`PromptRegressor` or a bare regression-mode :class:`Transformer`."""
+    if isinstance(model, PromptRegressor):
+        return model(pack_prompts(xs, ys))
     if model.config.mode != "regression":
         raise ValueError("predict_in_context needs a regression-mode transformer")
     out, _ = model(interleave(xs, ys))
     return out[:, ::2]
+
+
+@torch.no_grad()
+def predict_queries(model: PromptRegressor, xs: Tensor, ys: Tensor, queries: Tensor) -> Tensor:
+    """``(batch, q)``: the prediction at each query ``(batch, q, d)`` from the context
+    ``xs, ys`` (``(batch, k, d)``, ``(batch, k)``; ``k`` may be 0), every query on its own as
+    the next x after the context. The context is run once and its keys and values are
+    shared by the queries (the KV cache): ``2k + q`` tokens of work, not ``q (2k + 1)``."""
+    batch, count, dim = queries.shape
+    cache = None
+    if xs.shape[1]:
+        tokens = interleave(xs, ys, model.mark_outputs)
+        _, cache = model.backbone(tokens, use_cache=True)
+        cache = KVCache([(k.repeat_interleave(count, 0), v.repeat_interleave(count, 0))
+                         for k, v in cache.layers])  # fmt: skip
+    query = queries.reshape(batch * count, 1, dim)
+    if model.mark_outputs:
+        query = F.pad(query, (0, 1), value=0.0)
+    out, _ = model.backbone(query, cache=cache)
+    return out[:, 0].reshape(batch, count)
 
 
 @torch.no_grad()

@@ -97,14 +97,15 @@ def write_analysis_tables(
 
 
 def load_finals(manifest: list[dict[str, Any]]) -> pd.DataFrame:
-    """One row per run: its keys, final test accuracy and the parsed final.json."""
+    """One row per run: its keys, final test accuracy (NaN for a regression run, which has
+    none) and the parsed final.json."""
     rows = []
     for entry in manifest:
         final = json.loads(Path(entry["path"]).read_text())
         rows.append(
             {
                 **{k: entry[k] for k in RUN_KEYS},
-                "test_accuracy": final["test_accuracy"],
+                "test_accuracy": final.get("test_accuracy", float("nan")),
                 "final": final,
                 "path": entry["path"],
             }
@@ -120,17 +121,19 @@ def load_histories(manifest: list[dict[str, Any]]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+#: The history columns the learning-curve plots draw, where a run logs them.
+PLOTTED = ("test_accuracy", "train_loss", "test_loss")
+
+
 def write_plot_data(manifest: list[dict[str, Any]], out_dir: str | Path) -> list[Path]:
-    """Per experiment, mean test accuracy and train loss per regime and epoch, as CSVs for
-    ``dvc plots`` (``results/plots/{experiment}.csv``)."""
+    """Per experiment, mean test accuracy (regression runs: test loss) and train loss per
+    regime and epoch, as CSVs for ``dvc plots`` (``results/plots/{experiment}.csv``)."""
     history = load_histories(manifest)
     written = []
     for experiment, part in history.groupby("experiment", sort=True):
-        means = (
-            part.groupby(["regime", "epoch"], sort=True)[["test_accuracy", "train_loss"]]
-            .mean()
-            .reset_index()
-        )
+        # Regression runs (in-context learning) log a test loss instead of an accuracy.
+        measured = [c for c in PLOTTED if c in part and part[c].notna().any()]
+        means = part.groupby(["regime", "epoch"], sort=True)[measured].mean().reset_index()
         path = Path(out_dir) / f"{experiment}.csv"
         written.append(write_text_atomic(path, means.to_csv(index=False)))
     return written

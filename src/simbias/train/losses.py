@@ -6,9 +6,13 @@ what the stopping goals measure and whose Hessian the sharpness is.
   ``src/utilities.py`` ``SquaredLoss`` with ``src/cifar.py`` ``make_labels``): half the
   squared distance of the outputs to the one-hot (0/1) label, summed over classes,
   averaged over examples.
+- ``regression_mse``: for real-valued targets, the squared error of every prediction,
+  averaged over a prompt's points and over prompts (in-context regression: Panwar et al.'s
+  ``mean_squared_error``, icl-bayesian-prism src/tasks.py, the training metric of every task).
 
 Each loss is given per example, (...,) from logits (..., C) and labels (...,), so one
-network's batch and S stacked seeds' batches go through the same function.
+network's batch and S stacked seeds' batches go through the same function; for
+``regression_mse`` an example is a prompt, predictions and targets (..., P).
 """
 
 from __future__ import annotations
@@ -33,9 +37,14 @@ def mse_per_example(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
     return 0.5 * (logits - target).square().sum(dim=-1)
 
 
+def regression_mse_per_example(predictions: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    return (predictions - targets).square().mean(dim=-1)
+
+
 PER_EXAMPLE: dict[str, PerExampleLoss] = {
     "cross_entropy": cross_entropy_per_example,
     "mse": mse_per_example,
+    "regression_mse": regression_mse_per_example,
 }
 
 #: The names ``TrainSpec.loss`` accepts, the default first.
@@ -59,6 +68,8 @@ def _mean_mse(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
 MEAN: dict[str, Callable[[torch.Tensor, torch.Tensor], torch.Tensor]] = {
     "cross_entropy": F.cross_entropy,
     "mse": _mean_mse,
+    # (ys_pred - ys).square().mean(): every point of every prompt weighs the same.
+    "regression_mse": F.mse_loss,
 }
 
 

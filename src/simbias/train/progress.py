@@ -27,7 +27,12 @@ from simbias.io import write_atomic
 
 TENSORBOARD_NAME = "tensorboard"
 #: Short names of the history's columns in the log line, in the order shown.
-SHOWN = {"train_loss": "loss", "train_accuracy": "train_acc", "test_accuracy": "test_acc"}
+SHOWN = {
+    "train_loss": "loss",
+    "train_accuracy": "train_acc",
+    "test_accuracy": "test_acc",
+    "test_loss": "test_loss",  # regression runs (in-context learning): held-out error
+}
 
 
 class RunProgress:

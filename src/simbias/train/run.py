@@ -174,6 +174,10 @@ def train_run(
     work_dir = Path(work_dir) if work_dir is not None else out_dir
     seed = int(run_spec["seed"])
     card = read_card(data_dir)
+    if card.get("stream") is not None:  # in-context regression: fresh prompts every step
+        from simbias.train.stream_run import train_stream_run  # it builds on this module
+
+        return train_stream_run(run_spec, card, data_dir, out_dir, device, work_dir)
     regime = Regime.from_dict(run_spec["regime"], input_range=card.get("input_range"))
     check_recordable(run_spec, regime)
     train = load_tensors(data_dir, "train", device)
@@ -243,13 +247,31 @@ def write_run_artefacts(
     test_logits = predict_logits(model, test.x, regime.train.eval_batch_size)
     # Each member's last epoch (members that stopped on their goal end at their own).
     last_epoch = history.groupby("member", sort=False).tail(1)
-    final = {
-        "run": run_spec["name"],
-        "epochs": regime.train.epochs,
-        **extra,
+    metrics = {
         "train_loss": float(last_epoch["train_loss"].mean()),
         "train_accuracy": float(last_epoch["train_accuracy"].mean()),
         "test_accuracy": float((test_logits.argmax(1) == test.y).float().mean()),
+    }
+    return save_run_artefacts(out_dir, run_spec, regime, card, model, history,
+                              {**extra, **metrics})  # fmt: skip
+
+
+def save_run_artefacts(
+    out_dir: Path,
+    run_spec: dict[str, Any],
+    regime: Regime,
+    card: dict[str, Any],
+    model: nn.Module,
+    history: pd.DataFrame,
+    measured: dict[str, Any],
+) -> dict[str, Any]:
+    """``model.pt``, ``history.csv`` and ``final.json`` of any run: ``measured`` (its final
+    metrics and facts) beside what makes a number traceable (the resolved config, the
+    training settings, the dataset's card, the code version). final.json comes last."""
+    final = {
+        "run": run_spec["name"],
+        "epochs": regime.train.epochs,
+        **measured,
         "train_seconds": float(history["seconds"].sum()),
         "config": run_spec,
         "train_settings": regime.train.to_dict(),

@@ -68,13 +68,24 @@ class TrainSpec(Params):
     compile: bool = param(
         False, description="Train through torch.compile; the first steps pay for compilation."
     )
-    loss: Literal["cross_entropy", "mse"] = param(
+    loss: Literal["cross_entropy", "mse", "regression_mse"] = param(
         "cross_entropy",
         description="The training loss (simbias.train.losses): what the update descends, the"
         " stopping goals measure and the sharpness is the Hessian of. cross_entropy (default),"
         " or mse: half the squared distance of the outputs to the one-hot label, summed over"
         " classes, averaged over examples (Cohen et al. 2021's square loss,"
-        " locuslab/edge-of-stability src/utilities.py).",
+        " locuslab/edge-of-stability src/utilities.py), or regression_mse: the squared error"
+        " of real-valued predictions averaged over points and prompts (in-context regression,"
+        " Panwar et al.'s mean_squared_error).",
+    )
+    steps_per_epoch: int | None = param(
+        None,
+        description="For a dataset that streams fresh examples (in-context regression: a new"
+        " batch of prompts every step, simbias.train.stream_fit), the optimizer steps of one"
+        " epoch: one history row and log line, the checkpoint cadence and the schedule's unit."
+        " Training takes epochs x steps_per_epoch steps of batch_size prompts. Unset (default)"
+        " for datasets, where an epoch is one pass over the training set.",
+        minimum=1,
     )
     loss_goal: float | None = param(
         None,
@@ -99,7 +110,7 @@ class TrainSpec(Params):
 
     #: Settings left out of a checkpoint's identity while unset (None), so that checkpoints
     #: written before they existed still resume; once set, they are part of it.
-    OPTIONAL_SETTINGS: ClassVar[tuple[str, ...]] = ("loss_goal", "accuracy_goal")
+    OPTIONAL_SETTINGS: ClassVar[tuple[str, ...]] = ("loss_goal", "accuracy_goal", "steps_per_epoch")
     #: Settings left out of the identity while at the value every run had before they
     #: existed, for the same reason.
     IMPLICIT_DEFAULTS: ClassVar[dict[str, Any]] = {"loss": "cross_entropy"}

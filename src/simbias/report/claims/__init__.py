@@ -2,8 +2,8 @@
 PASS or FAIL against a criterion fixed in its paper's module, before any result is seen.
 
 One module per paper (``pitfalls``, ``useful``, ``robust_cnns``, ``opposing_signals``,
-``edge_of_stability``, ``farms``); each claim registers in :data:`CLAIMS` with the paper
-its rows cite.
+``edge_of_stability``, ``farms``, ``icl_bayesian_prism``); each claim registers in
+:data:`CLAIMS` with the paper its rows cite.
 """
 
 from __future__ import annotations
@@ -79,7 +79,8 @@ def _beside_controls(
     row of the same regime, else the one in the same position when both have as many rows,
     else the control's only row."""
     where = declared.get("experiment", experiment)
-    overrides = {k: v for k, v in declared.items() if k in ("claim_regimes", "claim_pairs")}
+    replaced = ("claim_regimes", "claim_pairs", "claim_predictor")
+    overrides = {k: v for k, v in declared.items() if k in replaced}
     control_rows = claim.rows(evidence, where, {**experiments[where], **overrides})
     by_regime = {row.regime: row for row in control_rows}
     paired = []

@@ -9,11 +9,16 @@ import numpy as np
 import pandas as pd
 import torch
 
+from simbias.analysis.neuron_simplicity import total_variation
 from simbias.report.figures import FIGURES
 
 CAPTION = """
 First-layer convolution filters of each regime's first seed, each scaled to its own range
-(RGB when it sees three channels): robust models' filters are expected to be smoother.
+(RGB when it sees three channels): robust models' filters are expected to be smoother. All
+regimes start from the same seed-0 weights, so a column is one filter across regimes and
+keeps much of its initial pattern; compare rows within a column, and read each row's mean
+normalised total variation (TV, lower is smoother, as the neuron_simplicity analysis scores
+filters).
 """
 
 
@@ -48,6 +53,12 @@ def filter_grid_figure(runs: pd.DataFrame) -> plt.Figure:
             image = kernel[position]
             image = (image - image.min()) / max(float(np.ptp(image)), 1e-12)
             ax.imshow(image.transpose(1, 2, 0) if len(image) == 3 else image[0], cmap="gray")
-        axes_row[0].set_ylabel(row.regime, rotation=0, ha="right", va="center", fontsize=8)
-    fig.suptitle("First-layer filters (seed 0 of each regime)", fontsize=10)
+        tv = float(total_variation(torch.from_numpy(kernel)).mean())
+        axes_row[0].set_ylabel(f"{row.regime}\nTV {tv:.2f}", rotation=0, ha="right",
+                               va="center", fontsize=8)  # fmt: skip
+    fig.suptitle(
+        "First-layer filters (seed 0 of each regime; TV: mean normalised total variation)\n"
+        "every regime starts from the same weights: compare rows within a column",
+        fontsize=10,
+    )
     return fig

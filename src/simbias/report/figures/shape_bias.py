@@ -47,7 +47,8 @@ def shape_bias_figure(summary: pd.DataFrame) -> plt.Figure:
         ax_bias.set_ylabel("shape bias (mean, 95% CI)")
         first = part.iloc[0]
         n = int(bias["n"].max())
-        ax_bias.set_title(f"{first['dataset']} / {first['model']}: shape bias (n={n} seeds)")
+        ax_bias.set_title(f"{experiment} ({first['dataset']} / {first['model']})\n"
+                          f"shape bias (n={n} seeds)", fontsize=9)  # fmt: skip
         accuracy = part[part["metric"] == "accuracy"]
         width = 0.8 / len(CUE_SPLITS)
         colours = ["#4477aa", "#ee6677", "#ccbb44", "#228833"]

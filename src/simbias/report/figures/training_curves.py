@@ -7,7 +7,7 @@ import pandas as pd
 
 from simbias.analysis.aggregate import summarise
 from simbias.report.figures import FIGURES
-from simbias.report.figures._common import panel_grid
+from simbias.report.figures._common import figure_legend, panel_grid, panel_title
 
 CAPTION = """
 Training loss (dashed, log scale) and test accuracy (solid) per epoch, mean and 95% CI over
@@ -20,6 +20,7 @@ def training_curves_figure(history: pd.DataFrame) -> plt.Figure:
     """Per experiment: train loss and test accuracy per epoch, mean and 95% CI over seeds."""
     experiments = sorted(history["experiment"].unique())
     fig, axes = panel_grid(len(experiments))
+    legend: tuple[list, list] = ([], [])
     for ax, experiment in zip(axes, experiments, strict=False):
         part = history[history["experiment"] == experiment]
         loss_ax = ax.twinx()
@@ -35,8 +36,8 @@ def training_curves_figure(history: pd.DataFrame) -> plt.Figure:
                     color=line.get_color(),
                     alpha=0.2,
                 )
-        first = part.iloc[0]
-        ax.set_title(f"{first['dataset']} / {first['model']}  (n={part['seed'].nunique()} seeds)")
+        ax.set_title(panel_title(experiment, part, f"(n={part['seed'].nunique()} seeds)"),
+                     fontsize=9)  # fmt: skip
         ax.set_xlabel("epoch")
         ax.set_ylabel("test accuracy (solid)")
         ax.set_ylim(0.4, 1.02)
@@ -44,11 +45,8 @@ def training_curves_figure(history: pd.DataFrame) -> plt.Figure:
         loss_ax.set_yscale("log")
         handles = ax.get_legend_handles_labels()
         loss_handles = loss_ax.get_legend_handles_labels()
-        ax.legend(
-            handles[0] + loss_handles[0],
-            handles[1] + loss_handles[1],
-            fontsize=7,
-            loc="best",
-        )
+        legend[0].extend(handles[0] + loss_handles[0])
+        legend[1].extend(handles[1] + loss_handles[1])
+    figure_legend(fig, *legend)  # under the panels, off the curves
     fig.suptitle("Training curves (mean and 95% CI over seeds)", fontsize=11)
     return fig

@@ -8,7 +8,7 @@ import pandas as pd
 
 from simbias.analysis.aggregate import summarise
 from simbias.report.figures import FIGURES
-from simbias.report.figures._common import panel_grid
+from simbias.report.figures._common import panel_grid, panel_title
 
 CAPTION = """
 USEFUL: share of each class's training examples in the slow-learnable cluster (k-means, k=2,
@@ -29,6 +29,7 @@ def useful_clusters_figure(runs: pd.DataFrame) -> plt.Figure:
                     {
                         "experiment": run["experiment"],
                         "dataset": run["dataset"],
+                        "model": run["model"],
                         "regime": run["regime"],
                         "seed": run["seed"],
                         "class": int(label),
@@ -53,7 +54,8 @@ def useful_clusters_figure(runs: pd.DataFrame) -> plt.Figure:
         ax.set_xlabel("class")
         ax.set_ylabel("share upsampled (slow cluster)")
         ax.set_ylim(0, 1)
-        ax.set_title(f"{part.iloc[0]['dataset']}  (n={part['seed'].nunique()} seeds)")
+        ax.set_title(panel_title(experiment, part, f"(n={part['seed'].nunique()} seeds)"),
+                     fontsize=9)  # fmt: skip
         ax.legend(fontsize=7)
     fig.suptitle("USEFUL: size of the slow-learnable cluster per class", fontsize=11)
     return fig

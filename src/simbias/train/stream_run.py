@@ -1,0 +1,87 @@
+"""Train one in-context-regression run (a dataset whose card has a ``stream``) and write
+the artefacts every run has: ``model.pt``, ``history.csv`` (per epoch of
+``steps_per_epoch`` steps: train loss, held-out test loss) and ``final.json`` (final
+losses, the resolved config, the code version). ``train_run`` sends such runs here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import torch
+
+from simbias.data.prompt_stream import PromptStream
+from simbias.data.store import load_split
+from simbias.models.transformer import pack_prompts
+from simbias.train.regime import Regime
+from simbias.train.run import (
+    build_run_model,
+    remove_checkpoints,
+    run_progress,
+    save_run_artefacts,
+    stop_facts,
+)
+from simbias.train.seeding import seed_everything
+from simbias.train.stream_fit import fit_stream
+
+
+def held_out_prompts(data_dir: str | Path, device: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """The dataset's test prompts, packed (``pack_prompts``), and their targets."""
+    test = load_split(data_dir, "test")
+    xs, ys = torch.from_numpy(test.x), torch.from_numpy(test.y)
+    return pack_prompts(xs, ys).to(device), ys.to(device)
+
+
+def check_streamable(run_spec: dict[str, Any], regime: Regime) -> None:
+    """A prompt stream trains one network by an update rule: the pieces that transform
+    inputs, reweight a stored training set or train members do not apply."""
+    unsupported = [
+        name
+        for name, piece in (
+            ("adversarial/noise", regime.transform),
+            ("useful", regime.useful),
+            ("ensemble", regime.ensemble),
+        )
+        if piece is not None
+    ]
+    if unsupported:
+        raise ValueError(
+            f"run {run_spec['name']}: {', '.join(unsupported)} cannot train on a prompt stream"
+        )
+
+
+def train_stream_run(
+    run_spec: dict[str, Any],
+    card: dict[str, Any],
+    data_dir: str | Path,
+    out_dir: Path,
+    device: str,
+    work_dir: Path,
+) -> dict[str, Any]:
+    """Train the run on the card's prompt stream; checkpoints in ``work_dir``."""
+    seed = int(run_spec["seed"])
+    regime = Regime.from_dict(run_spec["regime"])
+    check_streamable(run_spec, regime)
+    stream = PromptStream.from_dict(card["stream"])
+    test = held_out_prompts(data_dir, device)
+    seed_everything(seed)
+    model = build_run_model(run_spec, card).to(device)
+    result = fit_stream(
+        model, stream, regime.train, seed, work_dir, run_spec["name"],
+        eval_sets={"test": test}, fingerprint=run_spec, update=regime.update,
+        progress=run_progress(run_spec, regime.train.epochs, work_dir, work_dir),
+    )  # fmt: skip
+    history = pd.DataFrame(result.history).assign(member=0)
+    last = result.history[-1]
+    measured = {
+        "members": 1,
+        "resumed_from_epoch": [result.resumed_from_epoch],
+        **stop_facts([result]),
+        "steps": regime.train.epochs * regime.train.steps_per_epoch,
+        "train_loss": last["train_loss"],
+        "test_loss": last["test_loss"],
+    }
+    final = save_run_artefacts(out_dir, run_spec, regime, card, model, history, measured)
+    remove_checkpoints(work_dir)
+    return final
