@@ -28,7 +28,8 @@ SHOWN = {
     "control_verdict": "control verdict",
     "verdict": "verdict",
 }
-#: Scoped to the fragment's div, so that embedding it restyles nothing else of the page.
+#: Scoped to the fragment's div, so that embedding it restyles nothing else of the page. A
+#: control's verdict stays grey: its FAIL is what a claim needs, not a bad sign.
 STYLE = """
 .simbias-claims { font-family: sans-serif; font-size: 13px; color: #111; }
 .simbias-claims table { border-collapse: collapse; margin-bottom: 2em; background: #fff; }
@@ -40,6 +41,7 @@ STYLE = """
 .simbias-claims .pass { background: #c8f0c8; color: #064d06; }
 .simbias-claims .fail { background: #f6c6c6; color: #7a0000; }
 .simbias-claims .cannot-tell { background: #fbe7a6; color: #5c4500; }
+.simbias-claims td.control-verdict { background: #f4f4f4; color: #333; }
 """
 
 
