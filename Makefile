@@ -55,7 +55,9 @@ test: venv ## the test suite (PYTEST_ARGS='-k name' to choose)
 push: venv ## record what make results made (dvc commit) and upload it to the DVC remote
 	dvc commit --force --quiet
 	dvc push
-	@echo "make push: now commit dvc.lock (staged) so that a clone can pull: git commit -m 'artefacts'"
+	@# dvc commit does not stage the lock file it wrote (core.autostage covers other commands).
+	@git add dvc.lock
+	@echo "make push: dvc.lock is staged; commit it so that a clone can pull: git commit -m 'artefacts'"
 
 # Pulled files get new mtimes in arbitrary order: snakemake --touch marks them current.
 pull: venv ## restore the published artefacts (dvc pull) and mark them current for Snakemake

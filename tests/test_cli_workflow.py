@@ -166,6 +166,23 @@ def test_one_experiment_runs_its_runs_and_analyses_only():
         plan.experiment_targets("nosuch")
 
 
+def test_simbias_run_hands_snakemake_the_experiments_targets():
+    """`simbias run EXPERIMENT` as typed (a dry run): Snakemake plans that experiment's
+    jobs, its targets read as targets and not as values of another option."""
+    command = Path(sys.executable).parent / "simbias"
+    planned = subprocess.run(
+        [command, "run", "edge_of_stability", "--cores", "1", "--", "--dry-run", "--forceall"],
+        cwd=REPO, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    output = planned.stdout + planned.stderr
+    assert planned.returncode == 0, output[-3000:]
+    assert "invalid choice" not in output
+    stats = output[output.index("Job stats:") : output.index("total")]
+    rules = {line.split()[0] for line in stats.splitlines()[3:] if line.strip()}
+    # Its datasets, runs and analyses; no other experiment's figure or the claims table.
+    assert rules == {"generate_dataset", "train", "collect_run", "analyse_group"}, stats
+
+
 def test_the_console_command_lists_the_catalogue_and_names_a_wrong_experiment():
     command = Path(sys.executable).parent / "simbias"
     listed = subprocess.run([command, "list", "experiments"], cwd=REPO, capture_output=True,

@@ -54,12 +54,25 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument(
             "--verbose", action="store_true", help="show each job and its shell command"
         )
-        sub.add_argument("snakemake_args", nargs="*", help="after --: passed to Snakemake")
     return parser
 
 
+def _split_at_dashes(argv: Sequence[str]) -> tuple[list[str], list[str]]:
+    """simbias's own arguments, and Snakemake's after ``--`` (argparse's subcommands do not
+    take a ``--`` tail themselves)."""
+    argv = list(argv)
+    if "--" not in argv:
+        return argv, []
+    cut = argv.index("--")
+    return argv[:cut], argv[cut + 1 :]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    own, snakemake_args = _split_at_dashes(sys.argv[1:] if argv is None else argv)
+    args = _parser().parse_args(own)
+    if snakemake_args and args.command == "list":
+        print("simbias: list takes no Snakemake arguments", file=sys.stderr)
+        return 2
     files = _config_files(args.config)
     try:
         if args.command == "list":
@@ -75,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             targets=targets,
             cores=args.cores,
             verbose=args.verbose,
-            extra=args.snakemake_args,
+            extra=snakemake_args,
         )
         return run_workflow(run)
     except (ConfigError, ValueError, RunningError, FileNotFoundError) as error:

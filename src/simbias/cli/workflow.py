@@ -51,7 +51,9 @@ class WorkflowRun:
         # Job details and shell commands only when asked: a DAG of hundreds of jobs would
         # print megabytes of them; the progress lines and errors remain.
         shown = ["--printshellcmds"] if self.verbose else ["--quiet", "rules", "host"]
-        return self.snakemake("--cores", self.cores, *shown, *self.extra, *self.targets)
+        # Targets right after --cores (one value): after --quiet or --configfile, which take
+        # several, Snakemake would read them as more of those.
+        return self.snakemake("--cores", self.cores, *self.targets, *shown, *self.extra)
 
 
 def run_workflow(run: WorkflowRun) -> int:
