@@ -38,7 +38,14 @@ def test_every_parameter_is_described(entry):
 
 
 def test_the_catalogues_hold_the_components():
-    assert MODELS.names() == ["cnn", "mlp", "resnet18", "transformer", "two_layer_cnn"]
+    assert MODELS.names() == [
+        "cnn",
+        "mlp",
+        "resnet18",
+        "transformer",
+        "transformer_lm",
+        "two_layer_cnn",
+    ]
     assert PIECES.names() == ["adversarial", "ensemble", "noise", "sam", "useful"]
     assert RECORDERS.names() == ["dynamics", "feature_alignment"]
     regime_fields = {f.name for f in dataclasses.fields(Regime)}

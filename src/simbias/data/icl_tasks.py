@@ -195,3 +195,9 @@ def sample_prompts(
         seed, batch, points, max_frequency=max_frequency, half_period=half_period,
         standardize=standardize, dtype=dtype,
     )  # fmt: skip
+
+
+def pack_prompts(xs: Tensor, ys: Tensor) -> Tensor:
+    """Prompts as the regression transformer takes them (simbias.models.transformer
+    PromptRegressor): ``(batch, points, d + 1)``, each row a point ``(x_i, y_i)``."""
+    return torch.cat([xs, ys[..., None].to(xs.dtype)], dim=-1)

@@ -16,8 +16,10 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
+import torch
 
-from simbias.data.icl_tasks import IclPrompts, sample_prompts
+from simbias.data.base import Split
+from simbias.data.icl_tasks import IclPrompts, pack_prompts, sample_prompts
 
 #: Keys the stream's card entry carries (the generator's parameters that define it).
 STREAM_KEYS = ("task", "points", "dim", "max_frequency", "half_period", "standardize")
@@ -71,6 +73,18 @@ class PromptStream:
             self.task, step_seed(seed, step), size, points, dim=self.dim, max_frequency=freq,
             half_period=self.half_period, standardize=self.standardize,
         )  # fmt: skip
+
+    def training_batch(self, seed: int, step: int, size: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """What a training step takes (simbias.train.stream_fit): packed prompts
+        (``pack_prompts``) and their targets."""
+        batch = self.batch(seed, step, size)
+        return pack_prompts(batch.xs, batch.ys), batch.ys
+
+    @staticmethod
+    def held_out(test: Split) -> tuple[torch.Tensor, torch.Tensor]:
+        """The dataset's held-out prompts as :meth:`training_batch` gives a batch."""
+        xs, ys = torch.from_numpy(test.x), torch.from_numpy(test.y)
+        return pack_prompts(xs, ys), ys
 
     def to_dict(self) -> dict[str, Any]:
         """The stream as the dataset card records it (``card["stream"]``)."""

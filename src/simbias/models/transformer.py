@@ -26,6 +26,10 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from simbias.data.icl_tasks import pack_prompts
+
+__all__ = ["pack_prompts"]  # re-exported: prompts as PromptRegressor takes them
+
 
 @dataclass(frozen=True, kw_only=True)
 class TransformerConfig:
@@ -238,12 +242,6 @@ def interleave(xs: Tensor, ys: Tensor, mark_outputs: bool = False) -> Tensor:
     return torch.stack((xs, ys_wide), dim=2).reshape(batch, 2 * points, dim)
 
 
-def pack_prompts(xs: Tensor, ys: Tensor) -> Tensor:
-    """Prompts as :class:`PromptRegressor` takes them: ``(batch, points, d + 1)``, each row a
-    point ``(x_i, y_i)``."""
-    return torch.cat([xs, ys[..., None].to(xs.dtype)], dim=-1)
-
-
 class PromptRegressor(nn.Module):
     """A regression-mode :class:`Transformer` that takes whole prompts and returns its
     in-context predictions: ``(batch, points, d + 1)`` (:func:`pack_prompts`) to
@@ -261,6 +259,22 @@ class PromptRegressor(nn.Module):
         tokens = interleave(prompts[..., :-1], prompts[..., -1], self.mark_outputs)
         out, _ = self.backbone(tokens)
         return out[:, ::2]
+
+
+class LanguageModel(nn.Module):
+    """A language-model-mode :class:`Transformer` as the training engine takes a network:
+    token ids ``(batch, length)`` in, next-token logits ``(batch, length, vocab)`` out (the
+    cache stays inside; :func:`greedy_generate` takes ``.backbone``)."""
+
+    def __init__(self, config: TransformerConfig) -> None:
+        super().__init__()
+        if config.mode != "lm":
+            raise ValueError("LanguageModel needs vocab_size")
+        self.backbone = Transformer(config)
+
+    def forward(self, ids: Tensor) -> Tensor:
+        logits, _ = self.backbone(ids)
+        return logits
 
 
 def predict_in_context(model: Transformer | PromptRegressor, xs: Tensor, ys: Tensor) -> Tensor:

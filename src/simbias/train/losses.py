@@ -9,6 +9,10 @@ what the stopping goals measure and whose Hessian the sharpness is.
 - ``regression_mse``: for real-valued targets, the squared error of every prediction,
   averaged over a prompt's points and over prompts (in-context regression: Panwar et al.'s
   ``mean_squared_error``, icl-bayesian-prism src/tasks.py, the training metric of every task).
+- ``next_token``: a language model's cross-entropy of each next token, logits (..., L, V)
+  against targets (..., L) in which tokens outside the loss mask are ``IGNORED`` (-100);
+  the mean is over every target token of the batch (Wu et al. 2025's loss, cot-length
+  synthetic/train.py: F.cross_entropy with ignore_index on the masked question).
 
 Each loss is given per example, (...,) from logits (..., C) and labels (...,), so one
 network's batch and S stacked seeds' batches go through the same function; for
@@ -41,10 +45,29 @@ def regression_mse_per_example(predictions: torch.Tensor, targets: torch.Tensor)
     return (predictions - targets).square().mean(dim=-1)
 
 
+#: A target token outside the loss mask (torch's default ignore_index).
+IGNORED = -100
+
+
+def next_token_per_example(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    flat = F.cross_entropy(
+        logits.reshape(-1, logits.shape[-1]), targets.reshape(-1), reduction="none"
+    ).view(targets.shape)
+    counted = (targets != IGNORED).sum(dim=-1).clamp(min=1)
+    return flat.sum(dim=-1) / counted
+
+
+def _mean_next_token(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    return F.cross_entropy(
+        logits.reshape(-1, logits.shape[-1]), targets.reshape(-1), ignore_index=IGNORED
+    )
+
+
 PER_EXAMPLE: dict[str, PerExampleLoss] = {
     "cross_entropy": cross_entropy_per_example,
     "mse": mse_per_example,
     "regression_mse": regression_mse_per_example,
+    "next_token": next_token_per_example,
 }
 
 #: The names ``TrainSpec.loss`` accepts, the default first.
@@ -70,6 +93,7 @@ MEAN: dict[str, Callable[[torch.Tensor, torch.Tensor], torch.Tensor]] = {
     "mse": _mean_mse,
     # (ys_pred - ys).square().mean(): every point of every prompt weighs the same.
     "regression_mse": F.mse_loss,
+    "next_token": _mean_next_token,
 }
 
 

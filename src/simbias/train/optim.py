@@ -13,8 +13,9 @@ from simbias.train.spec import TrainSpec
 
 def base_optimizer(spec: TrainSpec) -> tuple[type[torch.optim.Optimizer], dict[str, Any]]:
     """The torch optimizer class of ``spec`` and its keyword arguments (SAM wraps them)."""
-    if spec.optimizer == "adam":
-        return torch.optim.Adam, {
+    if spec.optimizer in ("adam", "adamw"):
+        cls = torch.optim.AdamW if spec.optimizer == "adamw" else torch.optim.Adam
+        return cls, {
             "lr": spec.lr,
             "betas": tuple(spec.betas),
             "weight_decay": spec.weight_decay,
@@ -29,7 +30,21 @@ def base_optimizer(spec: TrainSpec) -> tuple[type[torch.optim.Optimizer], dict[s
 
 def build_optimizer(spec: TrainSpec, model: nn.Module) -> torch.optim.Optimizer:
     cls, settings = base_optimizer(spec)
-    return cls(model.parameters(), **settings)
+    optimizer = cls(model.parameters(), **settings)
+    if spec.grad_clip is not None:
+        clip_before_step(optimizer, model, spec.grad_clip)
+    return optimizer
+
+
+def clip_before_step(optimizer: torch.optim.Optimizer, model: nn.Module, max_norm: float) -> None:
+    """Clip the gradient's global norm before every ``optimizer.step()`` (a step pre-hook,
+    so every update rule that steps this optimizer clips, and nothing is checkpointed)."""
+    parameters = [p for p in model.parameters() if p.requires_grad]
+
+    def clip(*_: Any) -> None:
+        torch.nn.utils.clip_grad_norm_(parameters, max_norm)
+
+    optimizer.register_step_pre_hook(clip)
 
 
 def build_scheduler(
@@ -39,9 +54,14 @@ def build_scheduler(
     total_steps = spec.epochs * steps_per_epoch
     milestones = [m * steps_per_epoch for m in spec.milestones]
 
+    warmup, floor = spec.warmup_steps, spec.min_lr_ratio
+
     def factor(step: int) -> float:
+        if step < warmup:  # cot-length get_lr: lr * it / warmup_iters, so 0 at step 0
+            return step / warmup
         if spec.schedule == "cosine":
-            return 0.5 * (1.0 + math.cos(math.pi * min(step, total_steps) / total_steps))
+            progress = min(step - warmup, total_steps - warmup) / max(total_steps - warmup, 1)
+            return floor + (1.0 - floor) * 0.5 * (1.0 + math.cos(math.pi * progress))
         if spec.schedule == "step":
             return spec.gamma ** sum(step >= m for m in milestones)
         return 1.0

@@ -24,7 +24,11 @@ class TrainSpec(Params):
         description='Examples per step, or "full" for full-batch gradient descent.',
         minimum=1,
     )
-    optimizer: Literal["sgd", "adam"] = param("sgd", description="Base optimizer; SAM wraps it.")
+    optimizer: Literal["sgd", "adam", "adamw"] = param(
+        "sgd",
+        description="Base optimizer; SAM wraps it. adamw: decoupled weight decay (torch AdamW;"
+        " Wu et al. 2025's chain-of-thought models, cot-length synthetic/train.py).",
+    )
     momentum: float = param(0.9, description="SGD momentum.", minimum=0, maximum=1)
     weight_decay: float = param(0.0, description="L2 weight decay.", minimum=0)
     nesterov: bool = param(False, description="Nesterov momentum.")
@@ -43,6 +47,25 @@ class TrainSpec(Params):
         min_items=2,
         max_items=2,
         items={"minimum": 0, "exclusive_maximum": 1},
+    )
+    warmup_steps: int = param(
+        0,
+        description="Linear warm-up of the lr from 0 over this many steps before the cosine"
+        " schedule (cot-length synthetic/train.py get_lr: warmup_iters 50). 0: none (default).",
+        minimum=0,
+    )
+    min_lr_ratio: float = param(
+        0.0,
+        description="Where the cosine schedule ends, as a fraction of lr (cot-length"
+        " synthetic/train.py: min_lr 1e-5 of 1e-4, 0.1). 0: to zero (default).",
+        minimum=0,
+        maximum=1,
+    )
+    grad_clip: float | None = param(
+        None,
+        description="Clip the gradient's global norm to this before each optimizer step"
+        " (cot-length synthetic/train.py grad_clip 1.0). Unset: no clipping (default).",
+        exclusive_minimum=0,
     )
     eval_batch_size: int = param(
         2048, description="Batch size for evaluation; no gradients, so it can be large.", minimum=1
@@ -68,7 +91,7 @@ class TrainSpec(Params):
     compile: bool = param(
         False, description="Train through torch.compile; the first steps pay for compilation."
     )
-    loss: Literal["cross_entropy", "mse", "regression_mse"] = param(
+    loss: Literal["cross_entropy", "mse", "regression_mse", "next_token"] = param(
         "cross_entropy",
         description="The training loss (simbias.train.losses): what the update descends, the"
         " stopping goals measure and the sharpness is the Hessian of. cross_entropy (default),"
@@ -76,7 +99,8 @@ class TrainSpec(Params):
         " classes, averaged over examples (Cohen et al. 2021's square loss,"
         " locuslab/edge-of-stability src/utilities.py), or regression_mse: the squared error"
         " of real-valued predictions averaged over points and prompts (in-context regression,"
-        " Panwar et al.'s mean_squared_error).",
+        " Panwar et al.'s mean_squared_error), or next_token: a language model's"
+        " cross-entropy of every next token outside the masked question (Wu et al. 2025).",
     )
     steps_per_epoch: int | None = param(
         None,
@@ -110,10 +134,19 @@ class TrainSpec(Params):
 
     #: Settings left out of a checkpoint's identity while unset (None), so that checkpoints
     #: written before they existed still resume; once set, they are part of it.
-    OPTIONAL_SETTINGS: ClassVar[tuple[str, ...]] = ("loss_goal", "accuracy_goal", "steps_per_epoch")
+    OPTIONAL_SETTINGS: ClassVar[tuple[str, ...]] = (
+        "loss_goal",
+        "accuracy_goal",
+        "steps_per_epoch",
+        "grad_clip",
+    )
     #: Settings left out of the identity while at the value every run had before they
     #: existed, for the same reason.
-    IMPLICIT_DEFAULTS: ClassVar[dict[str, Any]] = {"loss": "cross_entropy"}
+    IMPLICIT_DEFAULTS: ClassVar[dict[str, Any]] = {
+        "loss": "cross_entropy",
+        "warmup_steps": 0,
+        "min_lr_ratio": 0.0,
+    }
 
     def __post_init__(self) -> None:
         if self.loss_goal is not None and not self.loss_goal > 0:

@@ -1,10 +1,11 @@
-"""Training on a stream of fresh prompts (in-context regression): ``fit``'s loop for data
-that is drawn, not stored.
+"""Training on a stream of fresh examples (in-context regression prompts, chain-of-thought
+questions): ``fit``'s loop for data that is drawn, not stored.
 
-Every step takes a new batch from the dataset's :class:`~simbias.data.prompt_stream.
-PromptStream` at (run seed, step), so the data order needs no generator state: a resumed
-run draws the batches the uninterrupted one drew. An epoch is ``spec.steps_per_epoch``
-steps: one history row and log line (``RunProgress``), the checkpoint cadence
+Every step takes a new batch from the dataset's stream (simbias.data.streams: a
+``PromptStream`` or a ``CotStream``) at (run seed, step), so the data order needs no
+generator state: a resumed run draws the batches the uninterrupted one drew. An epoch is
+``spec.steps_per_epoch`` steps: one history row and log line (``RunProgress``), the
+checkpoint cadence
 (``engine.checkpoint_due``) and the learning-rate schedule's unit, as an epoch is for
 ``fit``. What it shares with ``fit``: the update rules (plain or SAM, ``update``), the
 optimizer and schedule (``build_scheduler``), the loss by name, the checkpoint's identity
@@ -22,9 +23,9 @@ from typing import Any
 import torch
 from torch import nn
 
+from simbias.data.cot_stream import CotStream
 from simbias.data.prompt_stream import PromptStream
 from simbias.io import save_torch_atomic
-from simbias.models.transformer import pack_prompts
 from simbias.train.engine import (
     CHECKPOINT_NAME,
     FitResult,
@@ -43,8 +44,8 @@ from simbias.train.spec import TrainSpec
 def prompt_loss(
     model: nn.Module, prompts: torch.Tensor, targets: torch.Tensor, loss: str, chunk_size: int
 ) -> torch.Tensor:
-    """The mean loss ``loss`` of the model's in-context predictions on ``prompts`` (packed,
-    ``pack_prompts``), ``chunk_size`` prompts at a time, in eval mode, on the device (no host
+    """The mean loss ``loss`` of the model on held-out ``prompts`` (as the stream's
+    ``held_out`` gives them), ``chunk_size`` at a time, in eval mode, on the device (no host
     sync); the mode is restored."""
     was_training = model.training
     model.eval()
@@ -59,7 +60,7 @@ def prompt_loss(
 
 def fit_stream(
     model: nn.Module,
-    stream: PromptStream,
+    stream: PromptStream | CotStream,
     spec: TrainSpec,
     seed: int,
     run_dir: str | Path,
@@ -70,11 +71,11 @@ def fit_stream(
     progress: RunProgress | None = None,
 ) -> FitResult:
     """Train ``model`` in place for ``spec.epochs`` x ``spec.steps_per_epoch`` steps of
-    ``spec.batch_size`` fresh prompts from ``stream`` (run seed ``seed``), resuming from
+    ``spec.batch_size`` fresh examples from ``stream`` (run seed ``seed``), resuming from
     ``run_dir``'s checkpoint when one exists and was made by the same settings
-    (``fingerprint`` as ``fit``'s). ``eval_sets`` maps a name to held-out (packed prompts,
-    targets) on the model's device: their loss goes into every history row as
-    ``{name}_loss``. ``update`` is the step rule (plain by default, or SAM)."""
+    (``fingerprint`` as ``fit``'s). ``eval_sets`` maps a name to held-out (inputs, targets)
+    as ``stream.held_out`` gives them, on the model's device: their loss goes into every
+    history row as ``{name}_loss``. ``update`` is the step rule (plain by default, or SAM)."""
     if spec.steps_per_epoch is None:
         raise ValueError(f"run {run_name}: a prompt stream needs train steps_per_epoch")
     if spec.batch_size == "full":
@@ -109,9 +110,10 @@ def fit_stream(
         loss_sum = torch.zeros((), device=device)
         lr_at_start = optimizer.param_groups[0]["lr"]
         for step in range(steps):
-            batch = stream.batch(seed, epoch * steps + step, int(spec.batch_size))
-            inputs = pack_prompts(batch.xs, batch.ys).to(device)
-            loss, _ = update(model, optimizer, inputs, batch.ys.to(device), loss_fn)
+            inputs, targets = stream.training_batch(
+                seed, epoch * steps + step, int(spec.batch_size)
+            )
+            loss, _ = update(model, optimizer, inputs.to(device), targets.to(device), loss_fn)
             scheduler.step()
             loss_sum += loss.detach()  # on the device: no host sync inside the block
         held_out = {

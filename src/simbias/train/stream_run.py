@@ -1,4 +1,5 @@
-"""Train one in-context-regression run (a dataset whose card has a ``stream``) and write
+"""Train one run on a stream (a dataset whose card has a ``stream``: in-context regression
+prompts or chain-of-thought questions) and write
 the artefacts every run has: ``model.pt``, ``history.csv`` (per epoch of
 ``steps_per_epoch`` steps: train loss, held-out test loss) and ``final.json`` (final
 losses, the resolved config, the code version). ``train_run`` sends such runs here."""
@@ -11,9 +12,8 @@ from typing import Any
 import pandas as pd
 import torch
 
-from simbias.data.prompt_stream import PromptStream
 from simbias.data.store import load_split
-from simbias.models.transformer import pack_prompts
+from simbias.data.streams import stream_from_card
 from simbias.train.regime import Regime
 from simbias.train.run import (
     build_run_model,
@@ -26,11 +26,12 @@ from simbias.train.seeding import seed_everything
 from simbias.train.stream_fit import fit_stream
 
 
-def held_out_prompts(data_dir: str | Path, device: str) -> tuple[torch.Tensor, torch.Tensor]:
-    """The dataset's test prompts, packed (``pack_prompts``), and their targets."""
-    test = load_split(data_dir, "test")
-    xs, ys = torch.from_numpy(test.x), torch.from_numpy(test.y)
-    return pack_prompts(xs, ys).to(device), ys.to(device)
+def held_out_prompts(
+    data_dir: str | Path, card: dict[str, Any], device: str
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The dataset's test split as its stream's training batches come (inputs, targets)."""
+    inputs, targets = stream_from_card(card["stream"]).held_out(load_split(data_dir, "test"))
+    return inputs.to(device), targets.to(device)
 
 
 def check_streamable(run_spec: dict[str, Any], regime: Regime) -> None:
@@ -63,8 +64,8 @@ def train_stream_run(
     seed = int(run_spec["seed"])
     regime = Regime.from_dict(run_spec["regime"])
     check_streamable(run_spec, regime)
-    stream = PromptStream.from_dict(card["stream"])
-    test = held_out_prompts(data_dir, device)
+    stream = stream_from_card(card["stream"])
+    test = held_out_prompts(data_dir, card, device)
     seed_everything(seed)
     model = build_run_model(run_spec, card).to(device)
     result = fit_stream(
