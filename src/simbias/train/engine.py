@@ -143,13 +143,8 @@ def fit(
     identity = {"spec": spec.identity(), "seed": seed, "fingerprint": fingerprint}
     state = load_checkpoint(checkpoint_path, device, identity, run_name)
     if state is not None:
-        model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        scheduler.load_state_dict(state["scheduler"])
+        history, start_epoch = restore_training(state, model, optimizer, scheduler)
         shuffle.set_state(state["shuffle_rng"])
-        torch.set_rng_state(state["torch_rng"])
-        history = state["history"]
-        start_epoch = state["epoch"]
         if step_hook is not None and hasattr(step_hook, "load_state_dict"):
             step_hook.load_state_dict(state["step_hook"])
     elif step_hook is not None:
@@ -269,6 +264,18 @@ def _bf16_forward(
             stacklevel=3,
         )
     return Bf16Forward(model, device.type)
+
+
+def restore_training(
+    state: dict[str, Any], model: nn.Module, optimizer, scheduler
+) -> tuple[list[dict[str, float]], int]:
+    """Put a checkpoint's model, optimizer, schedule and torch RNG back; its history and
+    the epoch it ended (the data order's state is the caller's: it differs by loop)."""
+    model.load_state_dict(state["model"])
+    optimizer.load_state_dict(state["optimizer"])
+    scheduler.load_state_dict(state["scheduler"])
+    torch.set_rng_state(state["torch_rng"])
+    return state["history"], state["epoch"]
 
 
 def load_checkpoint(

@@ -32,6 +32,7 @@ from simbias.train.engine import (
     TrainingDivergedError,
     checkpoint_due,
     load_checkpoint,
+    restore_training,
 )
 from simbias.train.losses import mean_loss
 from simbias.train.optim import build_scheduler
@@ -94,13 +95,8 @@ def fit_stream(
     checkpoint_path = Path(run_dir) / CHECKPOINT_NAME
     identity = {"spec": spec.identity(), "seed": seed, "fingerprint": fingerprint}
     state = load_checkpoint(checkpoint_path, device, identity, run_name)
-    if state is not None:
-        model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        scheduler.load_state_dict(state["scheduler"])
-        torch.set_rng_state(state["torch_rng"])  # dropout, if any
-        history = state["history"]
-        start_epoch = state["epoch"]
+    if state is not None:  # the stream needs no state: step t's batch is seeded by t
+        history, start_epoch = restore_training(state, model, optimizer, scheduler)
 
     model.train()
     if progress is not None:
