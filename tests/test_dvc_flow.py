@@ -85,7 +85,7 @@ def test_make_push_publishes_everything_make_results_made(author):
     assert _run(["git", "status", "--porcelain"], project).stdout.strip() == ""
     status = _ok(["dvc", "status"], project)
     assert "up to date" in status, status
-    assert "up to date" in _ok(["dvc", "status", "--cloud"], project)
+    assert "are in sync" in _ok(["dvc", "status", "--cloud"], project)  # all pushed
     metrics = _ok(["dvc", "metrics", "show", "--json"], project)
     assert "claims.json" in metrics and '"measured"' in metrics and '"verdict"' in metrics
 
