@@ -29,7 +29,8 @@ SHOWN = {
     "verdict": "verdict",
 }
 #: Scoped to the fragment's div, so that embedding it restyles nothing else of the page. A
-#: control's verdict stays grey: its FAIL is what a claim needs, not a bad sign.
+#: control's verdict stays grey: its FAIL is what a claim needs, not a bad sign. The last
+#: rule widens only the box of Snakemake's landing page that holds the table (32rem else).
 STYLE = """
 .simbias-claims { font-family: sans-serif; font-size: 13px; color: #111; }
 .simbias-claims table { border-collapse: collapse; margin-bottom: 2em; background: #fff; }
@@ -42,6 +43,7 @@ STYLE = """
 .simbias-claims .fail { background: #f6c6c6; color: #7a0000; }
 .simbias-claims .cannot-tell { background: #fbe7a6; color: #5c4500; }
 .simbias-claims td.control-verdict { background: #f4f4f4; color: #333; }
+.max-w-lg:has(.simbias-claims) { max-width: none; }
 """
 
 
