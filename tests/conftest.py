@@ -141,3 +141,21 @@ def tiny_run(tmp_path_factory):
     result = snakemake(REPO, workdir, "--cores", "2")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return REPO, workdir
+
+
+def kill_stream_run_after_saves(monkeypatch, saves: int = 2) -> None:
+    """Make the stream training loop die (KeyboardInterrupt) right after its ``saves``-th
+    checkpoint is written, as a job killed between checkpoints would; undo with
+    ``monkeypatch.undo()``."""
+    from simbias.train import stream_fit
+
+    original = stream_fit.save_torch_atomic
+    saved = {"n": 0}
+
+    def save_then_die(path, state):
+        original(path, state)
+        saved["n"] += 1
+        if saved["n"] == saves:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(stream_fit, "save_torch_atomic", save_then_die)

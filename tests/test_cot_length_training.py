@@ -8,12 +8,12 @@ import json
 
 import pytest
 import torch
+from conftest import kill_stream_run_after_saves
 
 from simbias.data.base import get_generator
 from simbias.data.cot_stream import IGNORED, CotStream
 from simbias.data.cot_tasks import BEGIN, CotVocab
 from simbias.data.store import write_dataset
-from simbias.train import stream_fit
 from simbias.train.optim import build_scheduler
 from simbias.train.run import train_run
 from simbias.train.spec import TrainSpec
@@ -75,19 +75,10 @@ def test_warm_up_then_cosine_to_the_floor():
 
 def test_a_killed_cot_run_resumes_bit_identical(questions, tmp_path, monkeypatch):
     train_run(SPEC, questions, tmp_path / "reference")
-    saved = {"n": 0}
-    original = stream_fit.save_torch_atomic
-
-    def save_then_die(path, state):
-        original(path, state)
-        saved["n"] += 1
-        if saved["n"] == 2:
-            raise KeyboardInterrupt
-
-    monkeypatch.setattr(stream_fit, "save_torch_atomic", save_then_die)
+    kill_stream_run_after_saves(monkeypatch, saves=2)
     with pytest.raises(KeyboardInterrupt):
         train_run(SPEC, questions, tmp_path / "killed")
-    monkeypatch.setattr(stream_fit, "save_torch_atomic", original)
+    monkeypatch.undo()
     final = train_run(SPEC, questions, tmp_path / "killed")
     assert final["resumed_from_epoch"] == [2]
     ours = torch.load(tmp_path / "killed" / "model.pt", weights_only=True)

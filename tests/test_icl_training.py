@@ -8,12 +8,12 @@ import json
 
 import pytest
 import torch
+from conftest import kill_stream_run_after_saves
 
 from simbias.data.base import get_generator
 from simbias.data.store import write_dataset
 from simbias.models import build_model
 from simbias.models.transformer import pack_prompts, predict_in_context, predict_queries
-from simbias.train import stream_fit
 from simbias.train.run import train_run
 
 
@@ -109,20 +109,11 @@ def test_a_stream_run_leaves_the_artefacts_of_every_run(prompts, tmp_path):
 
 def test_a_killed_stream_run_resumes_bit_identical(prompts, tmp_path, monkeypatch):
     train_run(SPEC, prompts, tmp_path / "reference")
-    saved = {"n": 0}
-    original = stream_fit.save_torch_atomic
-
-    def save_then_die(path, state):
-        original(path, state)
-        saved["n"] += 1
-        if saved["n"] == 2:
-            raise KeyboardInterrupt
-
-    monkeypatch.setattr(stream_fit, "save_torch_atomic", save_then_die)
+    kill_stream_run_after_saves(monkeypatch, saves=2)
     with pytest.raises(KeyboardInterrupt):
         train_run(SPEC, prompts, tmp_path / "killed")
     assert (tmp_path / "killed" / "checkpoint.pt").exists()
-    monkeypatch.setattr(stream_fit, "save_torch_atomic", original)
+    monkeypatch.undo()
     final = train_run(SPEC, prompts, tmp_path / "killed")
     assert final["resumed_from_epoch"] == [2]
     ours = torch.load(tmp_path / "killed" / "model.pt", weights_only=True)

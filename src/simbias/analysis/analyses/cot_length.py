@@ -43,18 +43,14 @@ class CotLengthSettings(Params):
     needs=("model", "prompts"),
 )
 def cot_length(run: RunInputs, settings: CotLengthSettings) -> dict[str, float]:
-    import json
-
     from simbias.analysis.cot_length import cot_length_analysis
+    from simbias.analysis.neuron_simplicity import initial_model
     from simbias.data.store import load_split, read_card
-    from simbias.train.run import build_run_model, load_trained_model
-    from simbias.train.seeding import seed_everything
+    from simbias.train.run import load_trained_model
 
     card = read_card(run.data_dir)
-    config = json.loads((run.run_dir / "final.json").read_text())["config"]
     model = load_trained_model(run.run_dir, run.data_dir, run.device)
-    seed_everything(run.seed)  # as the run did before building its network
-    untrained = build_run_model(config, card).to(run.device).eval()
+    untrained = initial_model(run.run_dir, run.data_dir, run.device).eval()
     step_sizes = settings.step_sizes or list(range(1, max(card["stream"]["step_sizes"]) + 1))
     return cot_length_analysis(
         {"trained": model, "untrained": untrained}, load_split(run.data_dir, "test"),

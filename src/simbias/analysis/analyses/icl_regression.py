@@ -46,21 +46,17 @@ class IclRegressionSettings(Params):
     needs=("model", "prompts"),
 )
 def icl_regression(run: RunInputs, settings: IclRegressionSettings) -> dict[str, float]:
-    import json
-
     import torch
 
     from simbias.analysis.icl_regression import IclNetworks, icl_regression_analysis
+    from simbias.analysis.neuron_simplicity import initial_model
     from simbias.data.prompt_stream import PromptStream
     from simbias.data.store import load_split, read_card
-    from simbias.train.run import build_run_model, load_trained_model
-    from simbias.train.seeding import seed_everything
+    from simbias.train.run import load_trained_model
 
     card = read_card(run.data_dir)
-    config = json.loads((run.run_dir / "final.json").read_text())["config"]
     model = load_trained_model(run.run_dir, run.data_dir, run.device)
-    seed_everything(run.seed)  # as the run did before building its network
-    untrained = build_run_model(config, card).to(run.device).eval()
+    untrained = initial_model(run.run_dir, run.data_dir, run.device).eval()
     test = load_split(run.data_dir, "test")
     count = settings.error_prompts or len(test.y)
     held_out = (torch.from_numpy(test.x[:count]), torch.from_numpy(test.y[:count]))
