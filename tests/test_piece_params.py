@@ -39,15 +39,23 @@ def test_every_parameter_is_described(entry):
 
 def test_the_catalogues_hold_the_components():
     assert MODELS.names() == [
+        "bottleneck_mlp",
         "cnn",
+        "coordinate_mlp",
         "mlp",
         "resnet18",
+        "spartan",
         "transformer",
         "transformer_lm",
         "two_layer_cnn",
     ]
     assert PIECES.names() == ["adversarial", "ensemble", "noise", "sam", "useful"]
-    assert RECORDERS.names() == ["dynamics", "feature_alignment"]
+    assert RECORDERS.names() == [
+        "dynamics",
+        "feature_alignment",
+        "fit_spectrum",
+        "training_compute",
+    ]
     regime_fields = {f.name for f in dataclasses.fields(Regime)}
     assert {e.meta["slot"] for e in PIECES.entries()} <= regime_fields
     assert {e.meta["hook"] for e in RECORDERS.entries()} == {"step", "epoch"}

@@ -79,6 +79,10 @@ class DatasetSplits:
     #: (simbias.data.prompt_stream: in-context regression prompts) says so here, in the
     #: card's ``stream`` entry; it has no train split, only held-out ones.
     stream: dict[str, Any] | None = None
+    #: A stored regression dataset (a coordinate network's signal: y real-valued, N x
+    #: outputs) gives its number of outputs here: the card's ``n_classes`` is then the
+    #: network's output width, and y is stored as float32, not as class labels.
+    regression_outputs: int | None = None
 
     def __post_init__(self) -> None:
         required = ("test",) if self.stream is not None else REQUIRED_SPLITS

@@ -32,8 +32,9 @@ def write_dataset(out_dir: str | Path, name: str, dataset: DatasetSplits, seed: 
         split = dataset.splits[split_name]
         path = out_dir / f"{split_name}.npz"
         x = np.ascontiguousarray(split.x, dtype=np.float32)
-        # Class labels, except for a stream dataset's real-valued regression targets.
-        labels = dataset.stream is None
+        # Class labels, except for real-valued regression targets (a stream's prompts, a
+        # coordinate network's signal).
+        labels = dataset.stream is None and dataset.regression_outputs is None
         y = np.ascontiguousarray(split.y, dtype=np.int64 if labels else np.float32)
         attributes = {k: np.ascontiguousarray(v) for k, v in split.attributes.items()}
         save_npz_atomic(path, x=x, y=y, **attributes)
@@ -52,7 +53,8 @@ def write_dataset(out_dir: str | Path, name: str, dataset: DatasetSplits, seed: 
         "generator": dataset.params,
         "n_classes": None
         if dataset.stream is not None
-        else int(max(int(s.y.max()) for s in dataset.splits.values()) + 1),
+        else dataset.regression_outputs
+        or int(max(int(s.y.max()) for s in dataset.splits.values()) + 1),
         "input_shape": list(shape_from.x.shape[1:]),
         "input_range": list(dataset.input_range) if dataset.input_range else None,
         "splits": list(dataset.splits),

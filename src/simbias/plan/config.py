@@ -91,6 +91,12 @@ def check_consistency(config: dict[str, Any]) -> None:
                     "declared under regimes"
                 )
         _check_controls(config, name, experiment)
+        for other in experiment.get("claim_evidence", []):
+            if other not in enabled_experiments(config):
+                raise ConfigError(
+                    f"config key experiments/{name}/claim_evidence: {other!r} is not an enabled"
+                    " experiment"
+                )
         for analysis in experiment.get("analysis_settings", {}):
             if analysis not in experiment.get("analyses", []):
                 raise ConfigError(

@@ -122,11 +122,13 @@ class Plan:
         )
 
     def claim_experiments(self) -> list[str]:
-        """Experiments whose runs the claims read: those with claims and their controls."""
+        """Experiments whose runs the claims read: those with claims, the experiments their
+        ``claim_evidence`` names (a sweep's other points) and their controls."""
         names = set()
         for name, spec in self.experiments.items():
             if spec.get("claims"):
                 names.add(name)
+                names |= set(spec.get("claim_evidence", []))
                 names |= {
                     control["experiment"]
                     for control in spec.get("controls", {}).values()

@@ -23,7 +23,7 @@ from torch import nn
 from simbias.io import save_torch_atomic
 from simbias.train.augment import random_crop_flip
 from simbias.train.device import cpu_has_native_bf16
-from simbias.train.losses import mean_loss
+from simbias.train.losses import is_regression, mean_loss
 from simbias.train.optim import build_scheduler
 from simbias.train.progress import RunProgress
 from simbias.train.regime import InputTransform, PlainUpdate, Update
@@ -91,6 +91,31 @@ def _accuracy_on_device(model: nn.Module, data: TensorData, batch_size: int) -> 
     return (logits.argmax(dim=1) == data.y).float().mean()
 
 
+def evaluate_on_device(
+    model: nn.Module, name: str, data: TensorData, spec: TrainSpec
+) -> tuple[str, torch.Tensor]:
+    """An eval set's history column and value, on the device: ``{name}_accuracy``, or for a
+    regression loss (real-valued targets, no classes) ``{name}_loss``."""
+    if is_regression(spec.loss):
+        outputs = predict_logits(model, data.x, spec.eval_batch_size)
+        return f"{name}_loss", mean_loss(spec.loss)(outputs, data.y)
+    return f"{name}_accuracy", _accuracy_on_device(model, data, spec.eval_batch_size)
+
+
+def epoch_steps(spec: TrainSpec, n: int, batch_size: int, run_name: str) -> int:
+    """The optimizer steps of one epoch: one pass over the ``n`` training examples, or, with
+    ``spec.steps_per_epoch``, that many full-batch steps (a coordinate network's thousands
+    of full-batch steps, logged and probed every ``steps_per_epoch`` of them)."""
+    if spec.steps_per_epoch is None:
+        return math.ceil(n / batch_size)
+    if batch_size < n:
+        raise ValueError(
+            f"run {run_name}: steps_per_epoch on a stored training set needs batch_size"
+            f" full (got {spec.batch_size} of {n} examples)"
+        )
+    return spec.steps_per_epoch
+
+
 def fit(
     model: nn.Module,
     train: TensorData,
@@ -130,7 +155,8 @@ def fit(
     eval_sets = eval_sets or {}
     n = len(train)
     batch_size = spec.batch_size_for(n)
-    steps_per_epoch = math.ceil(n / batch_size)
+    steps_per_epoch = epoch_steps(spec, n, batch_size, run_name)
+    regression = is_regression(spec.loss)
 
     optimizer = update.build_optimizer(spec, model)
     scheduler = build_scheduler(spec, optimizer, steps_per_epoch)
@@ -177,8 +203,10 @@ def fit(
         correct = torch.zeros((), device=device, dtype=torch.long)
         order = torch.randperm(n, generator=shuffle, device=device)
         lr_at_start = optimizer.param_groups[0]["lr"]
+        seen = 0
         for step in range(steps_per_epoch):
-            index = order[step * batch_size : (step + 1) * batch_size]
+            start = (step * batch_size) % n  # full-batch epochs of several steps start over
+            index = order[start : start + batch_size]
             inputs, labels = train.x[index], train.y[index]
             if spec.augments:
                 inputs = random_crop_flip(inputs, spec.crop_padding, spec.flip, shuffle)
@@ -192,19 +220,21 @@ def fit(
                 step_hook(epoch * steps_per_epoch + step + 1, model, optimizer)
             # Accumulated on the device: no host sync inside the step loop.
             loss_sum += loss.detach() * len(index)
-            correct += (logits.detach().argmax(dim=1) == labels).sum()
+            seen += len(index)
+            if not regression:
+                correct += (logits.detach().argmax(dim=1) == labels).sum()
 
         row = {"epoch": epoch + 1, "lr": lr_at_start}
-        evaluated = {
-            f"{name}_accuracy": _accuracy_on_device(model, data, spec.eval_batch_size)
-            for name, data in eval_sets.items()
-        }
+        evaluated = dict(
+            evaluate_on_device(model, name, data, spec) for name, data in eval_sets.items()
+        )
         if has_goal(spec):
             logits = predict_logits(model, train.x, spec.eval_batch_size)
             evaluated.update(goal_measures(logits, train.y, spec.loss))
         # The one host sync of the epoch.
-        row["train_loss"] = float(loss_sum) / n
-        row["train_accuracy"] = float(correct) / n
+        row["train_loss"] = float(loss_sum) / seen
+        if not regression:
+            row["train_accuracy"] = float(correct) / n
         row.update({key: float(value) for key, value in evaluated.items()})
         row["seconds"] = time.perf_counter() - started
         for probe in epoch_probes:

@@ -13,6 +13,10 @@ what the stopping goals measure and whose Hessian the sharpness is.
   against targets (..., L) in which tokens outside the loss mask are ``IGNORED`` (-100);
   the mean is over every target token of the batch (Wu et al. 2025's loss, cot-length
   synthetic/train.py: F.cross_entropy with ignore_index on the masked question).
+- ``smoothed_cross_entropy``: cross-entropy against the label smoothed by
+  ``LABEL_SMOOTHING`` = 0.3 (1 - 0.3 + 0.3 / C on the class, 0.3 / C elsewhere), Bachmann
+  et al. 2023's pre-training and fine-tuning loss (scaling_mlps utils/parsers.py
+  ``--smooth 0.3``, train.py ``CrossEntropyLoss(label_smoothing=args.smooth)``).
 
 Each loss is given per example, (...,) from logits (..., C) and labels (...,), so one
 network's batch and S stacked seeds' batches go through the same function; for
@@ -34,6 +38,24 @@ def cross_entropy_per_example(logits: torch.Tensor, labels: torch.Tensor) -> tor
         logits.reshape(-1, logits.shape[-1]), labels.reshape(-1), reduction="none"
     )
     return flat.view(labels.shape)
+
+
+#: Bachmann et al. 2023's label smoothing (scaling_mlps utils/parsers.py, --smooth).
+LABEL_SMOOTHING = 0.3
+
+
+def smoothed_cross_entropy_per_example(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    flat = F.cross_entropy(
+        logits.reshape(-1, logits.shape[-1]),
+        labels.reshape(-1),
+        reduction="none",
+        label_smoothing=LABEL_SMOOTHING,
+    )
+    return flat.view(labels.shape)
+
+
+def _mean_smoothed_cross_entropy(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    return F.cross_entropy(logits, labels, label_smoothing=LABEL_SMOOTHING)
 
 
 def mse_per_example(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
@@ -68,10 +90,18 @@ PER_EXAMPLE: dict[str, PerExampleLoss] = {
     "mse": mse_per_example,
     "regression_mse": regression_mse_per_example,
     "next_token": next_token_per_example,
+    "smoothed_cross_entropy": smoothed_cross_entropy_per_example,
 }
 
 #: The names ``TrainSpec.loss`` accepts, the default first.
 LOSS_NAMES = tuple(PER_EXAMPLE)
+#: The losses of real-valued targets: their runs have no accuracy, only losses.
+REGRESSION_LOSSES = ("regression_mse",)
+
+
+def is_regression(name: str) -> bool:
+    """Whether the loss ``name`` fits real-valued targets (no classes, no accuracy)."""
+    return name in REGRESSION_LOSSES
 
 
 def per_example_loss(name: str) -> PerExampleLoss:
@@ -94,6 +124,7 @@ MEAN: dict[str, Callable[[torch.Tensor, torch.Tensor], torch.Tensor]] = {
     # (ys_pred - ys).square().mean(): every point of every prompt weighs the same.
     "regression_mse": F.mse_loss,
     "next_token": _mean_next_token,
+    "smoothed_cross_entropy": _mean_smoothed_cross_entropy,
 }
 
 

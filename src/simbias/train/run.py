@@ -26,6 +26,7 @@ from simbias.models.ensemble import LogitEnsemble
 from simbias.plan.layout import LIVE_HISTORY_NAME
 from simbias.provenance import code_version
 from simbias.train.engine import TensorData, fit, predict_logits
+from simbias.train.losses import is_regression, mean_loss
 from simbias.train.progress import TENSORBOARD_NAME, RunProgress
 from simbias.train.recorders import build_probes
 from simbias.train.recorders.dynamics import DynamicsRecorder, DynamicsSettings
@@ -247,11 +248,12 @@ def write_run_artefacts(
     test_logits = predict_logits(model, test.x, regime.train.eval_batch_size)
     # Each member's last epoch (members that stopped on their goal end at their own).
     last_epoch = history.groupby("member", sort=False).tail(1)
-    metrics = {
-        "train_loss": float(last_epoch["train_loss"].mean()),
-        "train_accuracy": float(last_epoch["train_accuracy"].mean()),
-        "test_accuracy": float((test_logits.argmax(1) == test.y).float().mean()),
-    }
+    metrics = {"train_loss": float(last_epoch["train_loss"].mean())}
+    if is_regression(regime.train.loss):  # real-valued targets: losses, no accuracy
+        metrics["test_loss"] = float(mean_loss(regime.train.loss)(test_logits, test.y))
+    else:
+        metrics["train_accuracy"] = float(last_epoch["train_accuracy"].mean())
+        metrics["test_accuracy"] = float((test_logits.argmax(1) == test.y).float().mean())
     return save_run_artefacts(out_dir, run_spec, regime, card, model, history,
                               {**extra, **metrics})  # fmt: skip
 

@@ -24,10 +24,12 @@ class TrainSpec(Params):
         description='Examples per step, or "full" for full-batch gradient descent.',
         minimum=1,
     )
-    optimizer: Literal["sgd", "adam", "adamw"] = param(
+    optimizer: Literal["sgd", "adam", "adamw", "lion"] = param(
         "sgd",
         description="Base optimizer; SAM wraps it. adamw: decoupled weight decay (torch AdamW;"
-        " Wu et al. 2025's chain-of-thought models, cot-length synthetic/train.py).",
+        " Wu et al. 2025's chain-of-thought models, cot-length synthetic/train.py). lion: the"
+        " sign of a momentum interpolation (simbias.train.optim.Lion; Bachmann et al. 2023's"
+        " optimizer, betas (0.9, 0.99)).",
     )
     momentum: float = param(0.9, description="SGD momentum.", minimum=0, maximum=1)
     weight_decay: float = param(0.0, description="L2 weight decay.", minimum=0)
@@ -43,7 +45,7 @@ class TrainSpec(Params):
     gamma: float = param(0.1, description="Step-schedule factor.", exclusive_minimum=0)
     betas: tuple[float, float] = param(
         (0.9, 0.999),
-        description="Adam's (beta1, beta2); SGD ignores them.",
+        description="Adam's or Lion's (beta1, beta2); SGD ignores them.",
         min_items=2,
         max_items=2,
         items={"minimum": 0, "exclusive_maximum": 1},
@@ -91,7 +93,9 @@ class TrainSpec(Params):
     compile: bool = param(
         False, description="Train through torch.compile; the first steps pay for compilation."
     )
-    loss: Literal["cross_entropy", "mse", "regression_mse", "next_token"] = param(
+    loss: Literal[
+        "cross_entropy", "mse", "regression_mse", "next_token", "smoothed_cross_entropy"
+    ] = param(
         "cross_entropy",
         description="The training loss (simbias.train.losses): what the update descends, the"
         " stopping goals measure and the sharpness is the Hessian of. cross_entropy (default),"
@@ -100,15 +104,20 @@ class TrainSpec(Params):
         " locuslab/edge-of-stability src/utilities.py), or regression_mse: the squared error"
         " of real-valued predictions averaged over points and prompts (in-context regression,"
         " Panwar et al.'s mean_squared_error), or next_token: a language model's"
-        " cross-entropy of every next token outside the masked question (Wu et al. 2025).",
+        " cross-entropy of every next token outside the masked question (Wu et al. 2025), or"
+        " smoothed_cross_entropy: cross-entropy against labels smoothed by 0.3 (Bachmann et"
+        " al. 2023's --smooth, scaling_mlps utils/parsers.py).",
     )
     steps_per_epoch: int | None = param(
         None,
         description="For a dataset that streams fresh examples (in-context regression: a new"
         " batch of prompts every step, simbias.train.stream_fit), the optimizer steps of one"
         " epoch: one history row and log line, the checkpoint cadence and the schedule's unit."
-        " Training takes epochs x steps_per_epoch steps of batch_size prompts. Unset (default)"
-        " for datasets, where an epoch is one pass over the training set.",
+        " Training takes epochs x steps_per_epoch steps of batch_size prompts. On a stored"
+        " training set with batch_size full (a coordinate network's full-batch fit), the"
+        " full-batch steps of one epoch: history row, epoch probes and checkpoints every"
+        " steps_per_epoch steps. Unset (default) for datasets, where an epoch is one pass"
+        " over the training set.",
         minimum=1,
     )
     loss_goal: float | None = param(

@@ -40,7 +40,8 @@ import torch
 from torch import nn
 
 from simbias.train.augment import random_crop_flip
-from simbias.train.engine import TensorData, checkpoint_due
+from simbias.train.engine import TensorData, checkpoint_due, epoch_steps
+from simbias.train.losses import is_regression, per_example_loss
 from simbias.train.optim import build_optimizer, build_scheduler
 from simbias.train.progress import RunProgress, epoch_line, seed_names
 from simbias.train.seed_checkpoints import fresh_state, load_seed_checkpoint, save_seed_state
@@ -192,7 +193,8 @@ def _train_together(
     device = train.x.device
     n_seeds, n = len(seeds), len(train)
     batch_size = spec.batch_size_for(n)
-    steps_per_epoch = math.ceil(n / batch_size)
+    steps_per_epoch = epoch_steps(spec, n, batch_size, f"seeds {seeds}")
+    regression = is_regression(spec.loss)
     stacked = StackedModel(models, seeds)
     stacked.load_seed_states([state["model"] for state in states])
     # The stacked leaves live in a holder module, so that the optimizer comes from the
@@ -220,11 +222,13 @@ def _train_together(
         orders = torch.stack([torch.randperm(n, generator=g, device=device) for g in shuffles])
         lr_at_start = optimizer.param_groups[0]["lr"]
         stacked.train()
+        seen = 0
         for step in range(steps_per_epoch):
-            index = orders[:, step * batch_size : (step + 1) * batch_size].reshape(-1)
+            start = (step * batch_size) % n  # full-batch epochs of several steps start over
+            index = orders[:, start : start + batch_size].reshape(-1)
             batch = index.numel() // n_seeds
             inputs = train.x.index_select(0, index).view(n_seeds, batch, *train.x.shape[1:])
-            labels = train.y.index_select(0, index).view(n_seeds, batch)
+            labels = train.y.index_select(0, index).view(n_seeds, batch, *train.y.shape[1:])
             if spec.augments:
                 inputs = torch.stack(
                     [
@@ -241,19 +245,18 @@ def _train_together(
                 observers.after_step(epoch * steps_per_epoch + step + 1, stacked, optimizer)
             # Accumulated on the device: no host sync inside the step loop.
             loss_sum += losses * batch
-            correct += (logits.argmax(dim=2) == labels).sum(dim=1)
+            seen += batch
+            if not regression:
+                correct += (logits.argmax(dim=2) == labels).sum(dim=1)
 
         stacked.train(False)
-        evaluated = {
-            f"{name}_accuracy": stacked.accuracy(data.x, data.y, spec.eval_batch_size)
-            for name, data in eval_sets.items()
-        }
+        evaluated = dict(_evaluate(stacked, name, data, spec) for name, data in eval_sets.items())
         if has_goal(spec):
             evaluated.update(
                 goal_measures(_logits(stacked, train.x, spec.eval_batch_size), train.y, spec.loss)
             )
         # The one host sync of the epoch.
-        train_loss = (loss_sum.double() / n).tolist()
+        train_loss = (loss_sum.double() / seen).tolist()
         train_accuracy = (correct.double() / n).tolist()
         evaluated_host = {key: value.tolist() for key, value in evaluated.items()}
         seconds = time.perf_counter() - started
@@ -267,7 +270,8 @@ def _train_together(
                 continue
             row = {"epoch": epoch + 1, "lr": lr_at_start}
             row["train_loss"] = train_loss[i]
-            row["train_accuracy"] = train_accuracy[i]
+            if not regression:
+                row["train_accuracy"] = train_accuracy[i]
             row.update({key: values[i] for key, values in evaluated_host.items()})
             row["seconds"] = seconds
             row.update(observers.probe(stacked, i))
@@ -301,6 +305,18 @@ def _train_together(
         if leaving:
             return errors
     return {}
+
+
+def _evaluate(
+    stacked: StackedModel, name: str, data: TensorData, spec: TrainSpec
+) -> tuple[str, torch.Tensor]:
+    """As ``engine.evaluate_on_device``, for every seed at once: ``{name}_accuracy`` (S,),
+    or ``{name}_loss`` (S,) for a regression loss."""
+    if not is_regression(spec.loss):
+        return f"{name}_accuracy", stacked.accuracy(data.x, data.y, spec.eval_batch_size)
+    outputs = _logits(stacked, data.x, spec.eval_batch_size)
+    targets = data.y.unsqueeze(0).expand(stacked.n_seeds, *data.y.shape)
+    return f"{name}_loss", per_example_loss(spec.loss)(outputs, targets).mean(dim=1)
 
 
 @torch.no_grad()
