@@ -108,4 +108,4 @@ def test_the_plan_analyses_exactly_the_cot_runs():
         analyses = [t for t in targets if t.startswith("results/analysis/")]
         assert analyses == [f"results/analysis/cot_length/cot_arithmetic/{model}/cot_adamw.json"]
         runs = [t for t in targets if t.startswith("results/runs/")]
-        assert len(runs) == 2 and all(f"/{model}/cot_adamw/seed" in t for t in runs)
+        assert runs == [f"results/runs/cot_arithmetic/{model}/cot_adamw"]

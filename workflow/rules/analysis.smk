@@ -1,13 +1,13 @@
 rule analyse_group:
     input:
         data=lambda wildcards: PLAN.group_data(wildcards.group),
-        finals=lambda wildcards: PLAN.analysis_inputs(
-            wildcards.analysis, wildcards.group
-        ),
+        runs=lambda wildcards: PLAN.analysis_inputs(wildcards.analysis, wildcards.group),
     output:
         layout.ANALYSIS,
     log:
         layout.LOG.format(job="analysis/{analysis}/{group}"),
+    benchmark:
+        layout.BENCHMARK.format(job="analysis/{analysis}/{group}")
     conda:
         "../../envs/simbias.yaml"
     params:

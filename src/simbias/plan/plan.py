@@ -60,6 +60,11 @@ class Plan:
             for use in uses
         ]
 
+    @staticmethod
+    def run_groups(uses: list[RunUse]) -> list[str]:
+        """The group directories (one training job's output each) that hold these runs."""
+        return sorted({layout.RUN_GROUP.format(group=use.run.group) for use in uses})
+
     def group_data(self, group: str) -> str:
         """The dataset directory a group trains on."""
         return layout.DATA.format(dataset=self.groups[group]["runs"][0]["dataset"])
@@ -150,28 +155,26 @@ class Plan:
 
     # --- the jobs' input files --------------------------------------------------------
     def analysis_inputs(self, analysis: str, group: str) -> list[str]:
-        """The final.json and model.pt of every seed the analysis reads in this group."""
-        seeds = [int(s) for s in self.analyses[(analysis, group)]["runs"]]
-        return [
-            pattern.format(group=group, seed=seed)
-            for seed in seeds
-            for pattern in (layout.FINAL, layout.MODEL)
-        ]
+        """The group directory whose runs the analysis reads (its spec names the seeds)."""
+        if (analysis, group) not in self.analyses:
+            raise ConfigError(f"no experiment runs analysis {analysis!r} on group {group}")
+        return [layout.RUN_GROUP.format(group=group)]
 
     def table_inputs(self, analysis: str) -> list[str]:
         return sorted({e["path"] for e in self.analysis_manifest(analysis)})
 
     def figure_inputs(self, figure: str) -> list[str]:
-        return sorted({e["path"] for e in self.figure_manifest(figure)})
+        if entry("figures", figure)["source"].startswith("analysis:"):
+            return sorted({e["path"] for e in self.figure_manifest(figure)})
+        return self.run_groups(self.uses("figures", figure))
 
     def claims_inputs(self) -> list[str]:
-        paths = list(self.claim_summaries().values())
-        for pattern in (layout.FINAL, layout.HISTORY):
-            paths += [e["path"] for e in self.claim_manifest(pattern)]
-        return paths
+        chosen = set(self.claim_experiments())
+        uses = [use for use in self.uses() if use.experiment in chosen]
+        return list(self.claim_summaries().values()) + self.run_groups(uses)
 
     def plot_data_inputs(self) -> list[str]:
-        return sorted({e["path"] for e in self.manifest(self.uses(), layout.HISTORY)})
+        return self.run_groups(self.uses())
 
     # --- the jobs' specs ---------------------------------------------------------------
     def job_specs(self) -> dict[str, dict[str, Any]]:
@@ -223,7 +226,7 @@ class Plan:
             known = ", ".join(sorted(self.experiments))
             raise ConfigError(f"no enabled experiment {name!r}; known: {known}")
         runs = self.runs[name]
-        targets = [layout.FINAL.format(group=run.group, seed=run.seed) for run in runs]
+        targets = sorted({layout.RUN_GROUP.format(group=run.group) for run in runs})
         for analysis in self.experiments[name].get("analyses", []):
             groups = sorted({run.group for run in runs})
             targets += [layout.ANALYSIS.format(analysis=analysis, group=g) for g in groups]
