@@ -180,7 +180,7 @@ def test_simbias_run_hands_snakemake_the_experiments_targets():
     stats = output[output.index("Job stats:") : output.index("total")]
     rules = {line.split()[0] for line in stats.splitlines()[3:] if line.strip()}
     # Its datasets, runs and analyses; no other experiment's figure or the claims table.
-    assert rules == {"generate_dataset", "train", "analyse_group"}, stats
+    assert rules == {"generate_dataset", "train", "analyse"}, stats
 
 
 def test_the_console_command_lists_the_catalogue_and_names_a_wrong_experiment():

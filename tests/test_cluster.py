@@ -208,7 +208,7 @@ def test_slurm_run_completes_with_the_local_results(slurm_run, local_run):
     kinds = sorted(kind for _, kind in _submissions(out))
     assert kinds == [
         "group_data_generate_dataset",
-        "group_post_analyse_group_figure",
+        "group_post_analyse_figure",
         *sorted(f"rule_train/{group.replace('/', '_')}" for group in GROUPS),
     ], out[-3000:]
     assert _snapshot(workdir) == _snapshot(local_run)

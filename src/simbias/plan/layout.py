@@ -27,6 +27,10 @@ LIVE_HISTORY_NAME = "history.live.csv"
 FINAL = f"{RUN}/final.json"
 #: One JSON per (analysis, group), keyed ``seed{s}``.
 ANALYSIS = f"{RESULTS}/analysis/{{analysis}}/{{group}}.json"
+#: An analysis job's output: ANALYSIS of every group on one dataset (a group's path starts
+#: with its dataset). One job per (analysis, dataset), not per group: a job that imports
+#: torch and loads the data costs ~3 s before it analyses anything.
+ANALYSIS_SET = f"{RESULTS}/analysis/{{analysis}}/{{dataset}}"
 TABLE_RUNS = f"{RESULTS}/tables/{{analysis}}_runs.csv"
 TABLE_SUMMARY = f"{RESULTS}/tables/{{analysis}}.csv"
 TABLE_MARKDOWN = f"{RESULTS}/tables/{{analysis}}.md"

@@ -154,18 +154,37 @@ class Plan:
         return sorted(entries, key=lambda e: (e["experiment"], e["path"]))
 
     # --- the jobs' input files --------------------------------------------------------
-    def analysis_inputs(self, analysis: str, group: str) -> list[str]:
-        """The group directory whose runs the analysis reads (its spec names the seeds)."""
-        if (analysis, group) not in self.analyses:
-            raise ConfigError(f"no experiment runs analysis {analysis!r} on group {group}")
-        return [layout.RUN_GROUP.format(group=group)]
+    def analysis_groups(self, analysis: str, dataset: str) -> list[str]:
+        """The groups on ``dataset`` that ``analysis`` reads, sorted."""
+        return sorted(
+            group
+            for (name, group), job in self.analyses.items()
+            if name == analysis and job["dataset"] == dataset
+        )
+
+    def analysis_sets(self, analysis: str) -> list[str]:
+        """The analysis jobs' outputs: one per dataset that ``analysis`` reads runs of."""
+        datasets = {job["dataset"] for (name, _), job in self.analyses.items() if name == analysis}
+        return [layout.ANALYSIS_SET.format(analysis=analysis, dataset=d) for d in sorted(datasets)]
+
+    def analysis_inputs(self, analysis: str, dataset: str) -> list[str]:
+        """The group directories whose runs the job reads (its spec names the seeds)."""
+        groups = self.analysis_groups(analysis, dataset)
+        if not groups:
+            raise ConfigError(f"no experiment runs analysis {analysis!r} on dataset {dataset!r}")
+        return [layout.RUN_GROUP.format(group=group) for group in groups]
 
     def table_inputs(self, analysis: str) -> list[str]:
-        return sorted({e["path"] for e in self.analysis_manifest(analysis)})
+        return self.analysis_sets(analysis)
 
     def figure_inputs(self, figure: str) -> list[str]:
-        if entry("figures", figure)["source"].startswith("analysis:"):
-            return sorted({e["path"] for e in self.figure_manifest(figure)})
+        source = entry("figures", figure)["source"]
+        if source.startswith("analysis:"):
+            analysis = source.removeprefix("analysis:")
+            datasets = {use.run.dataset for use in self.uses("figures", figure)}
+            return [
+                layout.ANALYSIS_SET.format(analysis=analysis, dataset=d) for d in sorted(datasets)
+            ]
         return self.run_groups(self.uses("figures", figure))
 
     def claims_inputs(self) -> list[str]:
@@ -186,8 +205,10 @@ class Plan:
             specs[f"data/{name}"] = {"name": name, **self.config["datasets"][name]}
         for group, batch in self.groups.items():
             specs[f"train/{group}"] = batch
-        for (analysis, group), job in self.analyses.items():
-            specs[f"analysis/{analysis}/{group}"] = job
+        for (analysis, group), job in sorted(self.analyses.items()):
+            dataset_job = specs.setdefault(f"analysis/{analysis}/{job['dataset']}", {"groups": {}})
+            out = layout.ANALYSIS.format(analysis=analysis, group=group)
+            dataset_job["groups"][group] = {**job, "out": out}
         for analysis in declared(self.config, "analyses"):
             specs[f"table/{analysis}"] = {
                 "analysis": analysis,
@@ -227,7 +248,7 @@ class Plan:
             raise ConfigError(f"no enabled experiment {name!r}; known: {known}")
         runs = self.runs[name]
         targets = sorted({layout.RUN_GROUP.format(group=run.group) for run in runs})
+        dataset = self.experiments[name]["dataset"]
         for analysis in self.experiments[name].get("analyses", []):
-            groups = sorted({run.group for run in runs})
-            targets += [layout.ANALYSIS.format(analysis=analysis, group=g) for g in groups]
+            targets.append(layout.ANALYSIS_SET.format(analysis=analysis, dataset=dataset))
         return targets
