@@ -11,11 +11,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--spec", required=True, help='the job\'s spec: {"vmap", "runs"}')
     parser.add_argument("--data", required=True, help="dataset directory")
-    parser.add_argument("--out", required=True, help="batch directory (staged artefacts)")
+    parser.add_argument("--out", required=True, help="group directory (a run per seed)")
     parser.add_argument(
         "--work-root",
         required=True,
-        help="directory of the run directories, where checkpoints live",
+        help="root of the runs' work directories (checkpoints, live curves)",
     )
     parser.add_argument("--threads", type=int, default=1, help="torch threads")
     parser.add_argument("--device", default="cpu", help="cpu, cuda, cuda:N or auto")

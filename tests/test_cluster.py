@@ -7,7 +7,7 @@ this machine (root, Debian's slurm-wlm), `bash tests/slurm/stop-slurm.sh` stops 
 tests skip, unless SIMBIAS_REQUIRE_SLURM=1 (set by .ci/run), where they fail instead.
 
 Scope: the three pitfalls experiments of the tiny config, through the `training_curves`
-figure and their sb_metrics analyses (3 datasets, 3 training jobs, 6 collected runs,
+figure and their sb_metrics analyses (3 datasets, 3 training jobs of 6 runs,
 3 analyses, 1 figure): every rule kind and both groups of the profile, in three SLURM
 waves (data group, training jobs, post group) of ~20-45 s each on 2 cores.
 """
@@ -208,7 +208,7 @@ def test_slurm_run_completes_with_the_local_results(slurm_run, local_run):
     kinds = sorted(kind for _, kind in _submissions(out))
     assert kinds == [
         "group_data_generate_dataset",
-        "group_post_analyse_group_collect_run_figure",
+        "group_post_analyse_figure",
         *sorted(f"rule_train/{group.replace('/', '_')}" for group in GROUPS),
     ], out[-3000:]
     assert _snapshot(workdir) == _snapshot(local_run)

@@ -106,6 +106,10 @@ def test_the_plan_analyses_exactly_the_cot_runs():
     for name, model in (("cot_length_m2", "cot_gpt2_m2"), ("cot_length_m4", "cot_gpt2_m4")):
         targets = plan.experiment_targets(name)
         analyses = [t for t in targets if t.startswith("results/analysis/")]
-        assert analyses == [f"results/analysis/cot_length/cot_arithmetic/{model}/cot_adamw.json"]
+        assert analyses == ["results/analysis/cot_length/cot_arithmetic"]
         runs = [t for t in targets if t.startswith("results/runs/")]
-        assert len(runs) == 2 and all(f"/{model}/cot_adamw/seed" in t for t in runs)
+        assert runs == [f"results/runs/cot_arithmetic/{model}/cot_adamw"]
+    assert plan.analysis_groups("cot_length", "cot_arithmetic") == [
+        "cot_arithmetic/cot_gpt2_m2/cot_adamw",
+        "cot_arithmetic/cot_gpt2_m4/cot_adamw",
+    ]

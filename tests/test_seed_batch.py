@@ -1,5 +1,5 @@
-"""Seeds trained at once in a vmapped batch end in the same run directories, with the same
-weights, as seeds trained one process each."""
+"""Seeds trained at once in a vmapped batch end in run directories with the same weights as
+seeds trained one process each."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from conftest import write_blobs
 
 from simbias.plan import ConfigError, Plan, load_config, validate
 from simbias.plan.runs import unbatchable_because
-from simbias.train.collect import collect_seed
 from simbias.train.engine import TrainingDivergedError
 from simbias.train.run import train_run
 from simbias.train.seed_batch import train_seed_batch
@@ -38,15 +37,14 @@ def blobs(tmp_path):
     [(True, False), (False, False), (True, True)],
     ids=["vmap", "alone", "ensemble"],
 )
-def test_collected_seeds_equal_seeds_trained_alone(blobs, tmp_path, vmap, ensemble):
+def test_seeds_trained_in_a_batch_equal_seeds_trained_alone(blobs, tmp_path, vmap, ensemble):
     specs = [spec(0), spec(1), spec(2)]
     if ensemble:
         for run in specs:
             run["regime"]["ensemble"] = {"members": 2}
-    train_seed_batch({"vmap": vmap, "runs": specs}, blobs, tmp_path / "batch", tmp_path / "work")
+    train_seed_batch({"vmap": vmap, "runs": specs}, blobs, tmp_path / "group", tmp_path / "work")
     for run in specs:
-        collected = tmp_path / "collected" / f"seed{run['seed']}"
-        collect_seed(run, tmp_path / "batch", collected)
+        collected = tmp_path / "group" / f"seed{run['seed']}"
         alone = tmp_path / "alone" / f"seed{run['seed']}"
         train_run(run, blobs, alone)
         assert json.loads((collected / "final.json").read_text())["config"] == run
@@ -62,13 +60,16 @@ def test_collected_seeds_equal_seeds_trained_alone(blobs, tmp_path, vmap, ensemb
             torch.testing.assert_close(ours[key], value, rtol=1e-4, atol=1e-5)
 
 
-def test_collecting_a_run_the_batch_did_not_train_is_refused(blobs, tmp_path):
-    train_seed_batch({"vmap": True, "runs": [spec(0)]}, blobs, tmp_path / "batch", tmp_path)
-    other = spec(0)
-    other["regime"]["train"]["lr"] = 0.5
-    with pytest.raises(ValueError, match="trained for other settings"):
-        collect_seed(other, tmp_path / "batch", tmp_path / "run")
-    assert not (tmp_path / "run" / "final.json").exists()
+@pytest.mark.parametrize("vmap", [True, False], ids=["vmap", "alone"])
+def test_a_finished_batch_moves_its_curves_beside_the_runs_and_deletes_its_work(
+    blobs, tmp_path, vmap
+):
+    work = tmp_path / "results" / "work"
+    train_seed_batch({"vmap": vmap, "runs": [spec(0), spec(1)]}, blobs, tmp_path / "group", work)
+    for seed in (0, 1):
+        events = list((tmp_path / "group" / f"seed{seed}" / "tensorboard").rglob("events.*"))
+        assert events, f"seed{seed} has no TensorBoard events in its run directory"
+    assert not work.exists(), sorted(work.rglob("*"))
 
 
 def test_the_plan_trains_seeds_at_once_unless_a_piece_cannot_and_says_why(repo):

@@ -26,7 +26,6 @@ from torch import nn
 from torch.nn import functional as F
 
 from simbias.train import engine, vmap_seeds
-from simbias.train.collect import collect_seed
 from simbias.train.engine import CHECKPOINT_NAME, fit
 from simbias.train.run import train_run
 from simbias.train.seed_batch import train_seed_batch
@@ -299,11 +298,10 @@ def test_the_run_records_where_each_member_stopped(tmp_path, vmap, ensemble):
         if ensemble:
             run["regime"]["ensemble"] = {"members": 2}
         runs.append(run)
-    train_seed_batch({"vmap": vmap, "runs": runs}, data, tmp_path / "batch", tmp_path / "work")
+    train_seed_batch({"vmap": vmap, "runs": runs}, data, tmp_path / "group", tmp_path / "work")
     assert not list((tmp_path / "work").rglob(CHECKPOINT_NAME))
     for run in runs:
-        collected = tmp_path / "collected" / f"seed{run['seed']}"
-        collect_seed(run, tmp_path / "batch", collected)
+        collected = tmp_path / "group" / f"seed{run['seed']}"
         final = json.loads((collected / "final.json").read_text())
         history = pd.read_csv(collected / "history.csv")
         assert final["epochs"] == 8

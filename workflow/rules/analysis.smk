@@ -1,19 +1,21 @@
-rule analyse_group:
+rule analyse:
     input:
-        data=lambda wildcards: PLAN.group_data(wildcards.group),
-        finals=lambda wildcards: PLAN.analysis_inputs(
-            wildcards.analysis, wildcards.group
+        data=layout.DATA,
+        runs=lambda wildcards: PLAN.analysis_inputs(
+            wildcards.analysis, wildcards.dataset
         ),
     output:
-        layout.ANALYSIS,
+        directory(layout.ANALYSIS_SET),
     log:
-        layout.LOG.format(job="analysis/{analysis}/{group}"),
+        layout.LOG.format(job="analysis/{analysis}/{dataset}"),
+    benchmark:
+        layout.BENCHMARK.format(job="analysis/{analysis}/{dataset}")
     conda:
         "../../envs/simbias.yaml"
     params:
-        spec=spec("analysis/{analysis}/{group}"),
-        digest=digest("analysis/{analysis}/{group}"),
-        script=script("analyse_group.py"),
+        spec=spec("analysis/{analysis}/{dataset}"),
+        digest=digest("analysis/{analysis}/{dataset}"),
+        script=script("analyse.py"),
         device=config["device"],
     shell:
         "{params.script} --spec {params.spec} --data {input.data} --out {output}"

@@ -3,6 +3,8 @@ rule generate_dataset:
         directory(layout.DATA),
     log:
         layout.LOG.format(job="data/{dataset}"),
+    benchmark:
+        layout.BENCHMARK.format(job="data/{dataset}")
     conda:
         "../../envs/simbias.yaml"
     params:

@@ -9,19 +9,28 @@ from __future__ import annotations
 
 RESULTS = "results"
 DATA = f"{RESULTS}/data/{{dataset}}"
-#: Staged artefacts of a group's training job, one ``seed{s}/`` per seed.
-SEED_BATCH = f"{RESULTS}/runs/{{group}}/seeds"
 RUNS_ROOT = f"{RESULTS}/runs"
-RUN = f"{RESULTS}/runs/{{group}}/seed{{seed}}"
+#: A group's training job writes this directory, one run directory ``seed{s}/`` per seed:
+#: the runs of a group are one output, so the DAG has one job per group, not one per run.
+RUN_GROUP = f"{RUNS_ROOT}/{{group}}"
+RUN = f"{RUN_GROUP}/seed{{seed}}"
+#: Where runs train (``WORK_ROOT/{group}/seed{s}``): checkpoints, the live history and the
+#: TensorBoard events. Outside RUN_GROUP, which Snakemake deletes before its job starts, so a
+#: killed job resumes from its checkpoints; a finished run's events move into its run
+#: directory and the rest is deleted.
+WORK_ROOT = f"{RESULTS}/work"
 MODEL = f"{RUN}/model.pt"
 HISTORY = f"{RUN}/history.csv"
-#: A run's history while it trains, appended every epoch (``tail -f``); removed with its
-#: checkpoints once the run is done. Not HISTORY itself: that is the collect job's output,
-#: and Snakemake warns about every output that appears before its job runs.
+#: A run's history while it trains (in its work directory), appended every epoch
+#: (``tail -f``); removed with its checkpoints once the run is done.
 LIVE_HISTORY_NAME = "history.live.csv"
 FINAL = f"{RUN}/final.json"
 #: One JSON per (analysis, group), keyed ``seed{s}``.
 ANALYSIS = f"{RESULTS}/analysis/{{analysis}}/{{group}}.json"
+#: An analysis job's output: ANALYSIS of every group on one dataset (a group's path starts
+#: with its dataset). One job per (analysis, dataset), not per group: a job that imports
+#: torch and loads the data costs ~3 s before it analyses anything.
+ANALYSIS_SET = f"{RESULTS}/analysis/{{analysis}}/{{dataset}}"
 TABLE_RUNS = f"{RESULTS}/tables/{{analysis}}_runs.csv"
 TABLE_SUMMARY = f"{RESULTS}/tables/{{analysis}}.csv"
 TABLE_MARKDOWN = f"{RESULTS}/tables/{{analysis}}.md"
@@ -41,6 +50,8 @@ REPORT = f"{RESULTS}/report.html"
 #: The plan's job specs, one JSON per job, rewritten only when they change.
 SPEC = f"{RESULTS}/specs/{{job}}.json"
 LOG = f"{RESULTS}/logs/{{job}}.log"
+#: Snakemake's measurement of one job (wall and CPU seconds, peak memory), per job.
+BENCHMARK = f"{RESULTS}/benchmarks/{{job}}.tsv"
 
 #: A seed's directory name inside its group (run directory and seed batch alike).
 SEED_DIR = "seed{seed}"

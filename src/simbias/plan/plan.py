@@ -60,6 +60,11 @@ class Plan:
             for use in uses
         ]
 
+    @staticmethod
+    def run_groups(uses: list[RunUse]) -> list[str]:
+        """The group directories (one training job's output each) that hold these runs."""
+        return sorted({layout.RUN_GROUP.format(group=use.run.group) for use in uses})
+
     def group_data(self, group: str) -> str:
         """The dataset directory a group trains on."""
         return layout.DATA.format(dataset=self.groups[group]["runs"][0]["dataset"])
@@ -151,29 +156,46 @@ class Plan:
         return sorted(entries, key=lambda e: (e["experiment"], e["path"]))
 
     # --- the jobs' input files --------------------------------------------------------
-    def analysis_inputs(self, analysis: str, group: str) -> list[str]:
-        """The final.json and model.pt of every seed the analysis reads in this group."""
-        seeds = [int(s) for s in self.analyses[(analysis, group)]["runs"]]
-        return [
-            pattern.format(group=group, seed=seed)
-            for seed in seeds
-            for pattern in (layout.FINAL, layout.MODEL)
-        ]
+    def analysis_groups(self, analysis: str, dataset: str) -> list[str]:
+        """The groups on ``dataset`` that ``analysis`` reads, sorted."""
+        return sorted(
+            group
+            for (name, group), job in self.analyses.items()
+            if name == analysis and job["dataset"] == dataset
+        )
+
+    def analysis_sets(self, analysis: str) -> list[str]:
+        """The analysis jobs' outputs: one per dataset that ``analysis`` reads runs of."""
+        datasets = {job["dataset"] for (name, _), job in self.analyses.items() if name == analysis}
+        return [layout.ANALYSIS_SET.format(analysis=analysis, dataset=d) for d in sorted(datasets)]
+
+    def analysis_inputs(self, analysis: str, dataset: str) -> list[str]:
+        """The group directories whose runs the job reads (its spec names the seeds)."""
+        groups = self.analysis_groups(analysis, dataset)
+        if not groups:
+            raise ConfigError(f"no experiment runs analysis {analysis!r} on dataset {dataset!r}")
+        return [layout.RUN_GROUP.format(group=group) for group in groups]
 
     def table_inputs(self, analysis: str) -> list[str]:
-        return sorted({e["path"] for e in self.analysis_manifest(analysis)})
+        return self.analysis_sets(analysis)
 
     def figure_inputs(self, figure: str) -> list[str]:
-        return sorted({e["path"] for e in self.figure_manifest(figure)})
+        source = entry("figures", figure)["source"]
+        if source.startswith("analysis:"):
+            analysis = source.removeprefix("analysis:")
+            datasets = {use.run.dataset for use in self.uses("figures", figure)}
+            return [
+                layout.ANALYSIS_SET.format(analysis=analysis, dataset=d) for d in sorted(datasets)
+            ]
+        return self.run_groups(self.uses("figures", figure))
 
     def claims_inputs(self) -> list[str]:
-        paths = list(self.claim_summaries().values())
-        for pattern in (layout.FINAL, layout.HISTORY):
-            paths += [e["path"] for e in self.claim_manifest(pattern)]
-        return paths
+        chosen = set(self.claim_experiments())
+        uses = [use for use in self.uses() if use.experiment in chosen]
+        return list(self.claim_summaries().values()) + self.run_groups(uses)
 
     def plot_data_inputs(self) -> list[str]:
-        return sorted({e["path"] for e in self.manifest(self.uses(), layout.HISTORY)})
+        return self.run_groups(self.uses())
 
     # --- the jobs' specs ---------------------------------------------------------------
     def job_specs(self) -> dict[str, dict[str, Any]]:
@@ -185,8 +207,10 @@ class Plan:
             specs[f"data/{name}"] = {"name": name, **self.config["datasets"][name]}
         for group, batch in self.groups.items():
             specs[f"train/{group}"] = batch
-        for (analysis, group), job in self.analyses.items():
-            specs[f"analysis/{analysis}/{group}"] = job
+        for (analysis, group), job in sorted(self.analyses.items()):
+            dataset_job = specs.setdefault(f"analysis/{analysis}/{job['dataset']}", {"groups": {}})
+            out = layout.ANALYSIS.format(analysis=analysis, group=group)
+            dataset_job["groups"][group] = {**job, "out": out}
         for analysis in declared(self.config, "analyses"):
             specs[f"table/{analysis}"] = {
                 "analysis": analysis,
@@ -225,8 +249,8 @@ class Plan:
             known = ", ".join(sorted(self.experiments))
             raise ConfigError(f"no enabled experiment {name!r}; known: {known}")
         runs = self.runs[name]
-        targets = [layout.FINAL.format(group=run.group, seed=run.seed) for run in runs]
+        targets = sorted({layout.RUN_GROUP.format(group=run.group) for run in runs})
+        dataset = self.experiments[name]["dataset"]
         for analysis in self.experiments[name].get("analyses", []):
-            groups = sorted({run.group for run in runs})
-            targets += [layout.ANALYSIS.format(analysis=analysis, group=g) for g in groups]
+            targets.append(layout.ANALYSIS_SET.format(analysis=analysis, dataset=dataset))
         return targets

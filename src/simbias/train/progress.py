@@ -10,7 +10,7 @@ lost with the process), then appended.
 TensorBoard rather than dvclive (both measured here, 2 cores): dvclive's ``Live()`` costs
 0.34 s to open (it looks for a DVC repository) and its ``next_step()`` re-reads every
 metric file it wrote (7 ms a step after 1,000 steps, growing), while a ``SummaryWriter``
-opens at once and adds a scalar in about 15 us; ``tensorboard --logdir results/runs``
+opens at once and adds a scalar in about 15 us; ``tensorboard --logdir results``
 follows every run of the DAG live, overlaid and filterable by path. DVC keeps its own
 plots (``results/plots``, ``dvc plots show``).
 """

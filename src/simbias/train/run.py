@@ -8,8 +8,10 @@ USEFUL trains twice (probe, then on the upsampled data) and an ensemble trains m
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -57,7 +59,8 @@ def run_progress(
 ) -> RunProgress:
     """How a run (or an ensemble's ``member``) shows its epochs while it trains: its
     history in ``work_dir`` (where its checkpoint is), its TensorBoard scalars under
-    ``run_dir/tensorboard`` (kept after training; members in ``member{k}``)."""
+    ``run_dir/tensorboard`` (members in ``member{k}``; the run's work directory, whose
+    events ``finish_work_dir`` moves into the run directory)."""
     name = run_spec["name"] + ("" if member is None else f" member {member}")
     board = run_dir / TENSORBOARD_NAME / ("" if member is None else f"member{member}")
     return RunProgress(name, epochs, work_dir / LIVE_HISTORY_NAME, board, prints)
@@ -219,7 +222,7 @@ def train_run(
     if regime.useful is not None:
         extra["useful"] = [info["useful"] for info in infos]
     final = write_run_artefacts(out_dir, run_spec, regime, card, model, history, test, extra)
-    remove_checkpoints(work_dir)
+    finish_work_dir(work_dir, out_dir)
     return final
 
 
@@ -285,6 +288,22 @@ def save_run_artefacts(
     write_text_atomic(out_dir / "history.csv", history.to_csv(index=False))
     write_json_atomic(out_dir / "final.json", final)
     return final
+
+
+def finish_work_dir(work_dir: Path, out_dir: Path) -> None:
+    """A finished run's work directory: its TensorBoard events move beside its artefacts in
+    ``out_dir``; the rest (checkpoints, live histories, members' and USEFUL's probe scratch)
+    is deleted, with the parents it leaves empty."""
+    if work_dir.resolve() == out_dir.resolve():
+        remove_checkpoints(out_dir)
+        return
+    board = work_dir / TENSORBOARD_NAME
+    if board.is_dir():
+        shutil.rmtree(out_dir / TENSORBOARD_NAME, ignore_errors=True)
+        os.replace(board, out_dir / TENSORBOARD_NAME)
+    shutil.rmtree(work_dir, ignore_errors=True)
+    with contextlib.suppress(OSError):  # a sibling still trains, or the root
+        os.removedirs(work_dir.parent)
 
 
 def remove_checkpoints(out_dir: Path) -> None:

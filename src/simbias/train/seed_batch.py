@@ -1,14 +1,14 @@
-"""All seeds of one (dataset, model, regime) in one process, then one run directory each.
+"""All seeds of one (dataset, model, regime) in one process, each into its run directory.
 
 ``train_seed_batch`` trains a group of runs that differ in their seed (see
-``simbias.config.seed_batches``): at once with torch.func when the group is ``vmap``,
-else one after the other. It stages each seed's artefacts in ``batch_dir/seed{s}/``;
-``simbias.train.collect.collect_seed`` then copies them into the run directory, so the
-run layout (and every analysis downstream) does not depend on how the seeds were trained.
-Checkpoints live in the run directories (``work_root/{run}``, one file per seed whether the
-seeds train at once or not), outside the batch directory, so a killed batch resumes each
-run where it stopped; they are removed once every seed of the batch has its artefacts. A
-seed that diverges fails the job with a message naming it after the other seeds are done.
+``simbias.plan.runs``): at once with torch.func when the group is ``vmap``, else one after
+the other, and writes each seed's artefacts into ``group_dir/seed{s}/``, the run directory
+every analysis reads, whichever way the seeds were trained. Checkpoints live in work
+directories (``work_root/{run}``, one per seed whether the seeds train at once or not),
+outside the group directory, so a killed job resumes each run where it stopped; once every
+seed of the group has its artefacts, their TensorBoard events move into the run directories
+and the work directories are deleted. A seed that diverges fails the job with a message
+naming it after the other seeds are done.
 """
 
 from __future__ import annotations
@@ -19,20 +19,18 @@ from typing import Any
 import pandas as pd
 
 from simbias.data.store import read_card
-from simbias.io import write_json_atomic
 from simbias.models import build_model
 from simbias.models.ensemble import LogitEnsemble
 from simbias.plan.layout import seed_key
-from simbias.train.collect import MANIFEST
 from simbias.train.engine import TrainingDivergedError
 from simbias.train.recorders import build_probes
 from simbias.train.recorders.dynamics import DynamicsRecorder, DynamicsSettings
 from simbias.train.regime import Regime
 from simbias.train.run import (
     check_recordable,
+    finish_work_dir,
     load_tensors,
     member_seed,
-    remove_checkpoints,
     run_progress,
     stop_facts,
     train_run,
@@ -44,31 +42,30 @@ from simbias.train.vmap_seeds import fit_seeds
 def train_seed_batch(
     group: dict[str, Any],
     data_dir: str | Path,
-    batch_dir: str | Path,
+    group_dir: str | Path,
     work_root: str | Path,
     device: str = "cpu",
 ) -> None:
-    """Train ``group["runs"]`` (vmapped if ``group["vmap"]``) and stage their artefacts."""
-    batch_dir = Path(batch_dir)
+    """Train ``group["runs"]`` (vmapped if ``group["vmap"]``) into ``group_dir/seed{s}``."""
+    group_dir = Path(group_dir)
     runs = group["runs"]
     how = "seeds at once" if group.get("vmap") else f"one seed after another ({group.get('why')})"
     print(f"training {len(runs)} seed(s) {how}", flush=True)
     if group.get("vmap"):
-        _train_vmapped(runs, data_dir, batch_dir, Path(work_root), device)
+        _train_vmapped(runs, data_dir, group_dir, Path(work_root), device)
     else:
         for spec in runs:
             train_run(
                 spec,
                 data_dir,
-                batch_dir / seed_key(spec["seed"]),
+                group_dir / seed_key(spec["seed"]),
                 device,
                 work_dir=Path(work_root) / spec["name"],
             )
-    write_json_atomic(batch_dir / MANIFEST, {"runs": runs})
 
 
 def _train_vmapped(
-    runs: list[dict[str, Any]], data_dir: str | Path, batch_dir: Path, work_root: Path, device: str
+    runs: list[dict[str, Any]], data_dir: str | Path, group_dir: Path, work_root: Path, device: str
 ) -> None:
     first = runs[0]
     for spec in runs:
@@ -142,9 +139,9 @@ def _train_vmapped(
             ignore_index=True,
         )
         if recorders is not None:
-            recorders[i].save(batch_dir / seed_key(spec["seed"]))
+            recorders[i].save(group_dir / seed_key(spec["seed"]))
         write_run_artefacts(
-            batch_dir / seed_key(spec["seed"]),
+            group_dir / seed_key(spec["seed"]),
             spec,
             regime,
             card,
@@ -160,8 +157,8 @@ def _train_vmapped(
         )
     errors = [result.error for result in results if result.error]
     if errors:
-        # The others' artefacts are staged and their checkpoints kept: a rerun redoes
-        # nothing of theirs.
+        # The others' checkpoints are kept (Snakemake deletes the failed job's group
+        # directory): a rerun resumes each of them from its last epoch.
         raise TrainingDivergedError("; ".join(errors))
     for spec in runs:
-        remove_checkpoints(work_root / spec["name"])
+        finish_work_dir(work_root / spec["name"], group_dir / seed_key(spec["seed"]))

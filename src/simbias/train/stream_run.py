@@ -17,7 +17,7 @@ from simbias.data.streams import stream_from_card
 from simbias.train.regime import Regime
 from simbias.train.run import (
     build_run_model,
-    remove_checkpoints,
+    finish_work_dir,
     run_progress,
     save_run_artefacts,
     stop_facts,
@@ -84,5 +84,5 @@ def train_stream_run(
         "test_loss": last["test_loss"],
     }
     final = save_run_artefacts(out_dir, run_spec, regime, card, model, history, measured)
-    remove_checkpoints(work_dir)
+    finish_work_dir(work_dir, out_dir)
     return final
