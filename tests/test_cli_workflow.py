@@ -190,3 +190,27 @@ def test_the_console_command_lists_the_catalogue_and_names_a_wrong_experiment():
     assert listed.returncode == 0 and "pitfalls_lms5" in listed.stdout
     wrong = subprocess.run([command, "run", "nosuch"], cwd=REPO, capture_output=True, text=True)
     assert wrong.returncode == 2 and "no enabled experiment 'nosuch'" in wrong.stderr
+
+
+def test_the_summary_charges_each_jobs_measured_cpu_to_the_papers_that_use_it(tmp_path):
+    from simbias.cli.costs import paper_costs
+    from simbias.plan import load_config
+    from simbias.plan.validate import plan_checked
+
+    header = "s\th:m:s\tmax_rss\tmax_vms\tmax_uss\tmax_pss\tio_in\tio_out\tmean_load\tcpu_time\n"
+    measured = {"train/a/m/sgd": (10.0, 6.0), "analysis/x/a": (2.0, 1.0), "data/b": (4.0, 3.0)}
+    for job, (wall, cpu) in measured.items():
+        path = tmp_path / "results" / "benchmarks" / f"{job}.tsv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(header + f"{wall}\t0:00:10\t1\t1\t1\t1\t0\t0\t50\t{cpu}\n")
+    papers = {"train/a/m/sgd": ["P 2020", "Q 2021"], "analysis/x/a": ["P 2020"]}
+    costs = paper_costs(tmp_path, papers)
+    assert costs == {"P 2020": (4.0, 7.0, 2), "other": (3.0, 4.0, 1), "Q 2021": (3.0, 5.0, 1)}
+    assert list(costs) == ["P 2020", "other", "Q 2021"]  # costliest first
+    # The plan names every data, training and analysis job of the DAG and who uses it.
+    plan = plan_checked(load_config())
+    jobs = plan.job_papers()
+    assert set(jobs) == {job for job in plan.job_specs() if job.split("/")[0] in
+                         {"data", "train", "analysis"}}  # fmt: skip
+    group = plan.runs["pitfalls_lms5"][0].group
+    assert jobs[f"train/{group}"] == ["Shah et al. 2020"]

@@ -8,6 +8,7 @@ import re
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from simbias.cli.costs import costs_lines, paper_costs
 from simbias.plan import layout
 from simbias.plan.papers import short_citation
 
@@ -46,8 +47,15 @@ def logged_warnings(logs: Path, since: float) -> list[tuple[Path, str]]:
     return [(log, text) for text, log in found.items()]
 
 
-def run_summary(workdir: Path, since: float, status: int, report: bool = True) -> str:
-    """The summary of a run that started at ``since`` (seconds since the epoch)."""
+def run_summary(
+    workdir: Path,
+    since: float,
+    status: int,
+    report: bool = True,
+    job_papers: dict[str, list[str]] | None = None,
+) -> str:
+    """The summary of a run that started at ``since`` (seconds since the epoch); with
+    ``job_papers`` (``Plan.job_papers``), what its jobs cost per paper."""
     results = workdir / layout.RESULTS
     lines = ["", "simbias: " + ("done" if status == 0 else f"stopped with errors (exit {status})")]
     claims = workdir / layout.CLAIMS_CSV
@@ -65,6 +73,8 @@ def run_summary(workdir: Path, since: float, status: int, report: bool = True) -
         )
     if report and (workdir / layout.REPORT).exists():
         lines.append(f"report:       {layout.REPORT} (open it in a browser)")
+    if job_papers is not None:
+        lines += costs_lines(paper_costs(workdir, job_papers, since))
     warnings = logged_warnings(results / "logs", since)
     if warnings:
         lines.append(f"warnings:     {len(warnings)} distinct, in the job logs:")

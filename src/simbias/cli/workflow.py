@@ -17,7 +17,8 @@ from pathlib import Path
 from simbias.cli.locks import run_lock, stale_lock
 from simbias.cli.summary import run_summary
 from simbias.cli.terminal import run_quietly
-from simbias.plan import layout
+from simbias.plan import ConfigError, layout, load_config
+from simbias.plan.validate import plan_checked
 
 #: The checkout this package was installed from (editable, as the Makefile installs it).
 REPO = Path(__file__).resolve().parents[3]
@@ -40,6 +41,13 @@ class WorkflowRun:
         """The working directory's workflow (a checkout), else the installed one's."""
         here = self.workdir / "Snakefile"
         return here if here.exists() else REPO / "Snakefile"
+
+    def job_papers(self) -> dict[str, list[str]] | None:
+        """Which papers each job serves (for the summary's costs), None if the config fails."""
+        try:
+            return plan_checked(load_config(*self.configfiles[1:])).job_papers()
+        except (ConfigError, OSError):
+            return None
 
     def snakemake(self, *arguments: str) -> list[str]:
         return [
@@ -75,7 +83,14 @@ def run_workflow(run: WorkflowRun) -> int:
             status = run_quietly(run.command())
         if status == 0 and run.report and not run.targets:
             status = build_report(run)
-    print(run_summary(run.workdir, started, status, report=run.report and not run.targets))
+    summary = run_summary(
+        run.workdir,
+        started,
+        status,
+        report=run.report and not run.targets,
+        job_papers=run.job_papers(),
+    )
+    print(summary)
     return status
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from simbias.plan import layout
 from simbias.plan.catalogue import entry
 from simbias.plan.config import ConfigError, declared, enabled_experiments
-from simbias.plan.papers import papers_label
+from simbias.plan.papers import papers_label, short_citation
 from simbias.plan.runs import Run, RunUse, experiment_runs, run_specs, seed_groups
 
 
@@ -196,6 +196,21 @@ class Plan:
 
     def plot_data_inputs(self) -> list[str]:
         return self.run_groups(self.uses())
+
+    # --- what each job is for ------------------------------------------------------------
+    def job_papers(self) -> dict[str, list[str]]:
+        """The papers (short citations) whose experiments use each data, training and analysis
+        job, by job id (``layout.BENCHMARK``'s): what a job's cost is charged to."""
+        papers: dict[str, set[str]] = {}
+        for use in self.uses():
+            spec = self.experiments[use.experiment]
+            paper = short_citation(spec.get("paper", "")) or "no paper"
+            dataset = use.run.dataset
+            jobs = [f"data/{dataset}", f"train/{use.run.group}"]
+            jobs += [f"analysis/{name}/{dataset}" for name in spec.get("analyses", [])]
+            for job in jobs:
+                papers.setdefault(job, set()).add(paper)
+        return {job: sorted(names) for job, names in papers.items()}
 
     # --- the jobs' specs ---------------------------------------------------------------
     def job_specs(self) -> dict[str, dict[str, Any]]:

@@ -1,0 +1,47 @@
+"""What a run cost, per paper: the CPU seconds Snakemake measured for each job
+(``layout.BENCHMARK``), a job shared by several papers' experiments split evenly between
+them."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import pandas as pd
+
+from simbias.plan import layout
+
+BENCHMARKS = Path(layout.BENCHMARK.split("{job}")[0])
+
+
+def paper_costs(
+    workdir: Path, job_papers: dict[str, list[str]], since: float = 0.0
+) -> dict[str, tuple[float, float, int]]:
+    """{paper: (CPU seconds, wall seconds, jobs)} of the jobs measured since ``since``
+    (seconds since the epoch), costliest first; jobs no paper uses go under "other"."""
+    costs: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0])
+    root = workdir / BENCHMARKS
+    for path in sorted(root.rglob("*.tsv")) if root.is_dir() else []:
+        if path.stat().st_mtime < since:
+            continue
+        row = pd.read_csv(path, sep="\t").iloc[-1]
+        papers = job_papers.get(path.relative_to(root).with_suffix("").as_posix(), ["other"])
+        for paper in papers:
+            cost = costs[paper]
+            cost[0] += float(row["cpu_time"]) / len(papers)
+            cost[1] += float(row["s"]) / len(papers)
+            cost[2] += 1
+    ranked = sorted(costs.items(), key=lambda item: -item[1][0])
+    return {paper: (cpu, wall, int(jobs)) for paper, (cpu, wall, jobs) in ranked}
+
+
+def costs_lines(costs: dict[str, tuple[float, float, int]]) -> list[str]:
+    if not costs:
+        return []
+    total = sum(cpu for cpu, _, _ in costs.values())
+    width = max(len(paper) for paper in costs)
+    lines = [f"CPU time:     {total / 60:.1f} min in the jobs of this run, per paper (a shared"
+             " job split evenly):"]  # fmt: skip
+    for paper, (cpu, _, jobs) in costs.items():
+        lines.append(f"  {paper:<{width}}  {cpu / 60:5.1f} min  ({jobs} jobs)")
+    return lines
