@@ -205,8 +205,8 @@ def test_the_summary_charges_each_jobs_measured_cpu_to_the_papers_that_use_it(tm
         path.write_text(header + f"{wall}\t0:00:10\t1\t1\t1\t1\t0\t0\t50\t{cpu}\n")
     papers = {"train/a/m/sgd": ["P 2020", "Q 2021"], "analysis/x/a": ["P 2020"]}
     costs = paper_costs(tmp_path, papers)
-    assert costs == {"P 2020": (4.0, 7.0, 2), "other": (3.0, 4.0, 1), "Q 2021": (3.0, 5.0, 1)}
-    assert list(costs) == ["P 2020", "other", "Q 2021"]  # costliest first
+    assert costs == {"P 2020": (7.0, 4.0, 2), "Q 2021": (5.0, 3.0, 1), "other": (4.0, 3.0, 1)}
+    assert list(costs) == ["P 2020", "Q 2021", "other"]  # costliest first
     # The plan names every data, training and analysis job of the DAG and who uses it.
     plan = plan_checked(load_config())
     jobs = plan.job_papers()
