@@ -25,7 +25,7 @@ def test_every_analysis_has_a_caption_a_title_and_known_needs():
         assert isinstance(needs, tuple) and needs, entry.name
         assert set(needs) <= set(NEEDS), entry.name
     assert ANALYSES.get("sb_metrics").meta["title"] == "Simplicity-bias metrics"
-    assert ANALYSES.get("opposing_signals").meta["needs"] == ("dynamics",)
+    assert ANALYSES.get("opposing_signals").meta["needs"] == ("dynamics", "labels")
 
 
 def test_listing_the_catalogue_imports_no_torch():

@@ -131,3 +131,19 @@ def test_sam_flatter_reads_the_late_sharpness_and_fails_against_itself():
     assert row.claim_passed and "final training loss" in row.measured
     (null,) = _rows("sam_ends_flatter", results, {"claim_pairs": [["gd", "gd"]]})
     assert not null.claim_passed
+
+
+def test_a_run_with_one_sharpness_measurement_gets_nan_statistics_not_a_failed_job():
+    from simbias.analysis.edge_of_stability import STAT_KEYS, edge_of_stability_analysis
+
+    dynamics = {
+        "steps": np.arange(3),
+        "sharpness": np.array([1.0, np.nan, np.nan]),
+        "lr": np.ones(3),
+        "losses": np.ones((3, 4)),
+    }
+    result = edge_of_stability_analysis(dynamics)
+    assert all(np.isnan(result[key]) for key in STAT_KEYS)
+    assert result["final_loss"] == 1.0
+    full = edge_of_stability_stats(STEPS, rising_to_the_edge(), _lr())
+    assert set(full) == set(STAT_KEYS)

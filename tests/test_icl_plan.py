@@ -29,8 +29,10 @@ def test_the_icl_analysis_runs_on_exactly_the_icl_runs(plan):
             "fourier_single/gpt2_icl/icl_adam",
         }
     )
+    # Besides it, only the atlas's analyses that need nothing a prompt stream lacks.
     assert {analysis for analysis, group in plan.analyses if group in icl_groups} == {
-        "icl_regression"
+        "icl_regression",
+        "weight_spectra",
     }
     for group in icl_groups:
         seeds = {str(run.seed) for name in ICL for run in plan.runs[name] if run.group == group}

@@ -96,15 +96,27 @@ def build_schema(found: dict[str, Catalogue]) -> dict[str, Any]:
         for e in found["analyses"].entries()
         if e.params is not None
     }
+    atlas = schema["properties"]["atlas"]["properties"]
+    atlas["analysis_settings"]["properties"] = experiment["analysis_settings"]["properties"]
+    atlas["exclude"]["propertyNames"] = {"enum": found["analyses"].names()}
+    defs["atlas_metric"]["properties"]["analysis"]["enum"] = found["analyses"].names()
     return schema
 
 
 def build_catalogue(found: dict[str, Catalogue]) -> dict[str, Any]:
     """What the plan and the report need to know of each component, as plain data."""
     return {
-        kind: {e.name: {"caption": e.caption, **e.meta} for e in catalogue.entries()}
+        kind: {
+            e.name: {"caption": e.caption, **e.meta, **_required(e)} for e in catalogue.entries()
+        }
         for kind, catalogue in found.items()
     }
+
+
+def _required(entry: Entry) -> dict[str, list[str]]:
+    """The settings without a default (the atlas must give them to run an analysis)."""
+    required = _params(entry).get("required", [])
+    return {"required_settings": sorted(required)} if required else {}
 
 
 def rendered() -> dict[Path, str]:

@@ -30,7 +30,7 @@ wildcard_constraints:
     group=layout.GROUP_PATTERN,
     seed=r"\d+",
     figure="|".join(declared(config, "figures")) or "no-figures",
-    analysis="|".join(declared(config, "analyses")) or "no-analyses",
+    analysis="|".join(PLAN.analysis_names()) or "no-analyses",
 
 
 def script(name):

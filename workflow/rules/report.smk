@@ -76,3 +76,43 @@ rule plot_data:
         script=script("plot_data.py"),
     shell:
         "{params.script} --spec {params.spec} --out {output} > {log} 2>&1"
+
+
+rule atlas:
+    input:
+        analyses=lambda wildcards: PLAN.atlas_inputs(),
+    output:
+        csv=layout.ATLAS_CSV,
+        markdown=report(
+            layout.ATLAS_MARKDOWN,
+            caption="../report/atlas.rst",
+            category="Atlas",
+            labels={"atlas": "summary"},
+        ),
+        heatmap_png=report(
+            layout.ATLAS_FIGURE_PNG.format(panel="heatmap"),
+            caption="../report/atlas.rst",
+            category="Atlas",
+            labels={"atlas": "heat map"},
+        ),
+        heatmap_pdf=layout.ATLAS_FIGURE_PDF.format(panel="heatmap"),
+        questions_png=report(
+            layout.ATLAS_FIGURE_PNG.format(panel="questions"),
+            caption="../report/atlas.rst",
+            category="Atlas",
+            labels={"atlas": "questions"},
+        ),
+        questions_pdf=layout.ATLAS_FIGURE_PDF.format(panel="questions"),
+    log:
+        layout.LOG.format(job="atlas"),
+    conda:
+        "../../envs/simbias.yaml"
+    params:
+        spec=spec("atlas"),
+        digest=digest("atlas"),
+        script=script("atlas.py"),
+    shell:
+        "{params.script} --spec {params.spec} --csv {output.csv}"
+        " --markdown {output.markdown} --heatmap-png {output.heatmap_png}"
+        " --heatmap-pdf {output.heatmap_pdf} --questions-png {output.questions_png}"
+        " --questions-pdf {output.questions_pdf} > {log} 2>&1"

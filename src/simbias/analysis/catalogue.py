@@ -16,14 +16,13 @@ from typing import Any
 from simbias.components import Catalogue
 from simbias.params import Params
 from simbias.plan.layout import seed_key
+from simbias.plan.needs import FACTS
 
 ANALYSES = Catalogue("analysis", "simbias.analysis.analyses")
 
-#: What a run may have that an analysis needs: its trained ``model.pt``; a dataset with
-#: the S-/S^c-randomised splits; the cue-conflict probe splits; the ``dynamics.npz`` the
-#: run recorded; the weight matrices of one trained network (not an ensemble of them); a
-#: dataset of in-context regression prompts (its card's ``stream``, its held-out prompts).
-NEEDS = ("model", "sb_splits", "probe_splits", "dynamics", "weights", "prompts")
+#: What a run may have that an analysis needs: one vocabulary, the plan's (it decides
+#: which runs an analysis applies to).
+NEEDS = tuple(FACTS)
 
 
 @dataclass(frozen=True)

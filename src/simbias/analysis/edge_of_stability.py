@@ -19,6 +19,12 @@ from typing import Any
 
 import numpy as np
 
+#: What :func:`edge_of_stability_stats` returns.
+STAT_KEYS = (
+    "initial_sharpness", "initial_ratio", "late_sharpness", "late_ratio", "max_sharpness",
+    "max_ratio", "final_sharpness", "final_ratio", "edge_threshold",
+)  # fmt: skip
+
 
 def edge_of_stability_stats(
     steps: np.ndarray, sharpness: np.ndarray, lr: np.ndarray
@@ -74,6 +80,13 @@ def edge_of_stability_analysis(dynamics: dict[str, Any]) -> dict[str, float]:
     missing = sorted({"steps", "sharpness", "lr", "losses"} - set(dynamics))
     if missing:
         raise ValueError(f"dynamics lack {missing}; record them with the dynamics recorder")
-    result = edge_of_stability_stats(dynamics["steps"], dynamics["sharpness"], dynamics["lr"])
+    measured = np.isfinite(np.asarray(dynamics["sharpness"], dtype=np.float64))
+    if measured.sum() < 2:
+        # A run whose recorder measured the sharpness once (a short run, a sparse
+        # sharpness_every) has no trajectory: the atlas runs this on every run that recorded
+        # dynamics, so it reports NaN there instead of failing the job.
+        result = dict.fromkeys(STAT_KEYS, float("nan"))
+    else:
+        result = edge_of_stability_stats(dynamics["steps"], dynamics["sharpness"], dynamics["lr"])
     result["final_loss"] = final_training_loss(dynamics["losses"])
     return result

@@ -7,6 +7,7 @@ S-randomised set (simple feature shuffled).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import numpy as np
 import torch
 from sklearn.metrics import roc_auc_score
 
+from simbias.data.base import Split
 from simbias.data.store import load_split
 from simbias.train.engine import predict_logits
 from simbias.train.run import load_trained_model
@@ -40,13 +42,21 @@ def accuracy_and_auc(logits: torch.Tensor, labels: np.ndarray) -> dict[str, floa
     return {"accuracy": accuracy, "auc": float(auc)}
 
 
-def sb_metrics(run_dir: str | Path, data_dir: str | Path, device: str = "cpu") -> dict[str, Any]:
-    """Accuracy and AUC on the test, S-randomised and S^c-randomised sets."""
+def split_logits(
+    run_dir: str | Path, data_dir: str | Path, device: str = "cpu"
+) -> Iterator[tuple[str, Split, torch.Tensor]]:
+    """The run's logits on the test, S-randomised and S^c-randomised sets, one split at a
+    time: ``(split name, split, logits)``."""
     model = load_trained_model(run_dir, data_dir, device)
-    metrics: dict[str, Any] = {}
     for split in EVAL_SPLITS:
         data = load_split(data_dir, split)
-        logits = predict_logits(model, torch.from_numpy(data.x).to(device))
+        yield split, data, predict_logits(model, torch.from_numpy(data.x).to(device))
+
+
+def sb_metrics(run_dir: str | Path, data_dir: str | Path, device: str = "cpu") -> dict[str, Any]:
+    """Accuracy and AUC on the test, S-randomised and S^c-randomised sets."""
+    metrics: dict[str, Any] = {}
+    for split, data, logits in split_logits(run_dir, data_dir, device):
         for name, value in accuracy_and_auc(logits, data.y).items():
             metrics[f"{split}_{name}"] = value
     return metrics

@@ -150,9 +150,30 @@ def get_generator(kind: str, params: dict[str, Any]) -> DatasetGenerator:
     return entry.obj(entry.params.from_dict(params, f"dataset kind {kind} params"))
 
 
-def permute_rows(values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Shuffle ``values`` along the example axis, breaking their link to the label."""
-    return values[rng.permutation(len(values))]
+#: Per-example attributes of the datasets with a simple and a complex feature, in every
+#: split: the class that example's simple (complex) feature indicates. Both equal y where
+#: the features are the example's own; a randomised feature (``s_rand``, ``sc_rand``, a
+#: permuted training split) indicates the label of the example it was moved from.
+SIMPLE_LABEL = "simple_label"
+COMPLEX_LABEL = "complex_label"
+#: The feature label of an example that lacks that feature (a patches example whose feature
+#: slot holds noise): it indicates no class.
+NO_FEATURE = -1
+
+
+def feature_labels(simple: np.ndarray, complex_: np.ndarray) -> dict[str, np.ndarray]:
+    """The ``simple_label`` and ``complex_label`` attributes of a split, as int64."""
+    return {
+        SIMPLE_LABEL: np.asarray(simple, dtype=np.int64),
+        COMPLEX_LABEL: np.asarray(complex_, dtype=np.int64),
+    }
+
+
+def permute_rows(values: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Shuffle ``values`` along the example axis, breaking their link to the label; also
+    the permutation ``perm`` (row i of the result is row ``perm[i]`` of ``values``)."""
+    perm = rng.permutation(len(values))
+    return values[perm], perm
 
 
 def balanced_labels(n: int, k: int, rng: np.random.Generator) -> np.ndarray:
@@ -160,20 +181,24 @@ def balanced_labels(n: int, k: int, rng: np.random.Generator) -> np.ndarray:
     return rng.permutation(np.arange(n) % k).astype(np.int64)
 
 
-def permute_simple_block(x: np.ndarray, rows: int, rng: np.random.Generator) -> np.ndarray:
+def permute_simple_block(
+    x: np.ndarray, rows: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """A copy of images (N, C, H, W) stacked from a simple block (rows ``[:rows]``) over a
-    complex one, the simple blocks permuted across examples (the ``s_rand`` randomisation)."""
+    complex one, the simple blocks permuted across examples (the ``s_rand`` randomisation),
+    and the permutation (example i's simple block is example ``perm[i]``'s)."""
     out = x.copy()
-    out[:, :, :rows] = permute_rows(x[:, :, :rows], rng)
-    return out
+    out[:, :, :rows], perm = permute_rows(x[:, :, :rows], rng)
+    return out, perm
 
 
 def randomise_stacked_blocks(
     x: np.ndarray, rows: int, rng: np.random.Generator
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """S- and S^c-randomised copies of images (N, C, H, W) stacked from a simple block
-    (rows ``[:rows]``) over a complex one: each block permuted across examples in turn."""
-    s_rand = permute_simple_block(x, rows, rng)
+    (rows ``[:rows]``) over a complex one: each block permuted across examples in turn.
+    Each copy comes with its permutation, as ``((s_rand, s_perm), (sc_rand, sc_perm))``."""
+    s_rand, s_perm = permute_simple_block(x, rows, rng)
     sc_rand = x.copy()
-    sc_rand[:, :, rows:] = permute_rows(x[:, :, rows:], rng)
-    return s_rand, sc_rand
+    sc_rand[:, :, rows:], sc_perm = permute_rows(x[:, :, rows:], rng)
+    return (s_rand, s_perm), (sc_rand, sc_perm)

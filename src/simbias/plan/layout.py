@@ -45,6 +45,11 @@ CLAIMS_METRICS = f"{RESULTS}/metrics/claims.json"
 REPORT_LANDING = f"{RESULTS}/tables/report_landing.rst"
 #: Its first part, the workflow's description (beside the Snakefile).
 REPORT_DESCRIPTION = "workflow/report/workflow.rst"
+#: The atlas (every analysis on every run it applies to): long form, summary, figures.
+ATLAS_CSV = f"{RESULTS}/tables/atlas.csv"
+ATLAS_MARKDOWN = f"{RESULTS}/tables/atlas.md"
+ATLAS_FIGURE_PNG = f"{RESULTS}/figures/atlas_{{panel}}.png"
+ATLAS_FIGURE_PDF = f"{RESULTS}/figures/atlas_{{panel}}.pdf"
 PLOTS = f"{RESULTS}/plots"
 REPORT = f"{RESULTS}/report.html"
 #: The plan's job specs, one JSON per job, rewritten only when they change.

@@ -9,10 +9,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from simbias.plan import layout
-from simbias.plan.catalogue import entry
+from simbias.plan.catalogue import entry, load_catalogue
 from simbias.plan.config import ConfigError, declared, enabled_experiments
+from simbias.plan.needs import applies, missing_facts
 from simbias.plan.papers import papers_label, short_citation
 from simbias.plan.runs import Run, RunUse, experiment_runs, run_specs, seed_groups
+
+#: The atlas's figures (``layout.ATLAS_FIGURE_PNG``'s panels) and what its report reads of
+#: the config's ``atlas`` section.
+ATLAS_PANELS = ("heatmap", "questions")
+ATLAS_REPORT_KEYS = ("metrics", "questions", "reference_regimes")
+#: What the cost summary charges an analysis job to that no experiment names.
+ATLAS_PAPER = "atlas (across papers)"
 
 
 @dataclass
@@ -74,12 +82,20 @@ class Plan:
 
     # --- analyses -----------------------------------------------------------------
     def _analysis_jobs(self) -> dict[tuple[str, str], dict[str, Any]]:
+        """The experiments' own analyses (with their settings), then the atlas: every
+        analysis on every group whose runs have all it needs (simbias.plan.needs)."""
         jobs: dict[tuple[str, str], dict[str, Any]] = {}
         settings_of: dict[tuple[str, str], tuple[str, str]] = {}
         for use in self.uses():
             spec = self.experiments[use.experiment]
             for analysis in spec.get("analyses", []):
                 key = (analysis, use.run.group)
+                missing = missing_facts(analysis, self.groups[use.run.group]["runs"][0])
+                if missing:
+                    raise ConfigError(
+                        f"config key experiments/{use.experiment}/analyses: {analysis} needs "
+                        f"{', '.join(missing)}, which the runs of {use.run.group} do not have"
+                    )
                 settings = spec.get("analysis_settings", {}).get(analysis, {})
                 encoded = json.dumps(settings, sort_keys=True)
                 if key in settings_of and settings_of[key][0] != encoded:
@@ -89,17 +105,47 @@ class Plan:
                         f"{use.run.group} with other settings"
                     )
                 settings_of[key] = (encoded, use.experiment)
-                job = jobs.setdefault(
-                    key,
-                    {"analysis": analysis, "dataset": use.run.dataset, "runs": {},
-                     "settings": settings},
-                )  # fmt: skip
-                job["runs"][str(use.run.seed)] = layout.RUN.format(
-                    group=use.run.group, seed=use.run.seed
-                )
-        for job in jobs.values():
-            job["runs"] = dict(sorted(job["runs"].items(), key=lambda item: int(item[0])))
+                jobs.setdefault(key, self._analysis_job(analysis, use.run.group, settings))
+        for analysis, settings in self.atlas_analyses().items():
+            for group, batch in self.groups.items():
+                if (analysis, group) not in jobs and applies(analysis, batch["runs"][0]):
+                    jobs[(analysis, group)] = self._analysis_job(analysis, group, settings)
         return jobs
+
+    def _analysis_job(self, analysis: str, group: str, settings: dict[str, Any]) -> dict[str, Any]:
+        runs = self.groups[group]["runs"]
+        return {
+            "analysis": analysis,
+            "dataset": runs[0]["dataset"],
+            "runs": {str(r["seed"]): layout.RUN.format(group=group, seed=r["seed"]) for r in runs},
+            "settings": settings,
+        }
+
+    def atlas_analyses(self) -> dict[str, dict[str, Any]]:
+        """The analyses the atlas runs on every run they apply to, with their settings: all
+        but those ``atlas/exclude`` names; one whose settings have no defaults must have
+        them in ``atlas/analysis_settings``."""
+        atlas = self.config.get("atlas") or {}
+        if not atlas.get("enabled", True):
+            return {}
+        chosen = {}
+        for name, facts in load_catalogue()["analyses"].items():
+            if name in atlas.get("exclude", {}):
+                continue
+            settings = atlas.get("analysis_settings", {}).get(name, {})
+            missing = sorted(set(facts.get("required_settings", [])) - set(settings))
+            if missing:
+                raise ConfigError(
+                    f"config key atlas/analysis_settings/{name}: the atlas runs {name} on every"
+                    f" run it applies to and needs {', '.join(missing)} (or name it in "
+                    "atlas/exclude, saying why)"
+                )
+            chosen[name] = settings
+        return chosen
+
+    def analysis_names(self) -> list[str]:
+        """Every analysis some job runs: the experiments' and the atlas's."""
+        return sorted({analysis for analysis, _ in self.analyses})
 
     def analysis_manifest(self, analysis: str) -> list[dict[str, Any]]:
         return self.manifest(
@@ -200,7 +246,8 @@ class Plan:
     # --- what each job is for ------------------------------------------------------------
     def job_papers(self) -> dict[str, list[str]]:
         """The papers (short citations) whose experiments use each data, training and analysis
-        job, by job id (``layout.BENCHMARK``'s): what a job's cost is charged to."""
+        job, by job id (``layout.BENCHMARK``'s): what a job's cost is charged to. An analysis
+        job no experiment names is the atlas's."""
         papers: dict[str, set[str]] = {}
         for use in self.uses():
             spec = self.experiments[use.experiment]
@@ -210,7 +257,42 @@ class Plan:
             jobs += [f"analysis/{name}/{dataset}" for name in spec.get("analyses", [])]
             for job in jobs:
                 papers.setdefault(job, set()).add(paper)
+        for (analysis, _), job in self.analyses.items():
+            papers.setdefault(f"analysis/{analysis}/{job['dataset']}", {ATLAS_PAPER})
         return {job: sorted(names) for job, names in papers.items()}
+
+    def group_papers(self, group: str) -> list[str]:
+        """The short citations of the experiments that train ``group``."""
+        return sorted(
+            {
+                short_citation(self.experiments[use.experiment].get("paper", "")) or "no paper"
+                for use in self.uses()
+                if use.run.group == group
+            }
+        )
+
+    def atlas_manifest(self) -> list[dict[str, Any]]:
+        """One entry per (analysis, run): the run's keys, its papers and its group's JSON.
+        ``regime`` is the group's last path component (what the runs record included), so
+        runs that differ only in what they record stay apart."""
+        papers = {group: self.group_papers(group) for group in self.groups}
+        entries = []
+        for (analysis, group), job in sorted(self.analyses.items()):
+            dataset, model, regime = group.split("/")
+            for seed in job["runs"]:
+                entries.append({
+                    "dataset": dataset, "model": model, "regime": regime, "group": group,
+                    "seed": int(seed), "analysis": analysis, "papers": papers[group],
+                    "path": layout.ANALYSIS.format(analysis=analysis, group=group),
+                })  # fmt: skip
+        return entries
+
+    def atlas_inputs(self) -> list[str]:
+        return sorted({layout.ANALYSIS_SET.format(analysis=a, dataset=j["dataset"])
+                       for (a, _), j in self.analyses.items()})  # fmt: skip
+
+    def atlas_enabled(self) -> bool:
+        return bool((self.config.get("atlas") or {}).get("enabled", True)) and bool(self.analyses)
 
     # --- the jobs' specs ---------------------------------------------------------------
     def job_specs(self) -> dict[str, dict[str, Any]]:
@@ -241,6 +323,12 @@ class Plan:
                 "experiments": self.experiments,
             }
         specs["plot_data"] = {"manifest": self.manifest(self.uses(), layout.HISTORY)}
+        if self.atlas_enabled():
+            atlas = self.config.get("atlas") or {}
+            specs["atlas"] = {
+                "manifest": self.atlas_manifest(),
+                "atlas": {key: atlas.get(key, []) for key in ATLAS_REPORT_KEYS},
+            }
         return specs
 
     def final_targets(self) -> list[str]:
@@ -254,6 +342,13 @@ class Plan:
             ]
         if declared(self.config, "claims"):
             targets.append(layout.CLAIMS_MARKDOWN)
+        if self.atlas_enabled():
+            targets += [layout.ATLAS_CSV, layout.ATLAS_MARKDOWN]
+            targets += [
+                pattern.format(panel=panel)
+                for panel in ATLAS_PANELS
+                for pattern in (layout.ATLAS_FIGURE_PNG, layout.ATLAS_FIGURE_PDF)
+            ]
         targets.append(layout.PLOTS)
         return targets
 

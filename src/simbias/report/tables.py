@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +21,19 @@ GROUP_KEYS = ["experiment", "dataset", "model", "regime", "split", "metric", "ke
 SPLIT_LABELS = {"test": "test", "s_rand": "S-rand", "sc_rand": "S^c-rand"}
 
 
-def load_run_metrics(manifest: list[dict[str, Any]]) -> pd.DataFrame:
+def metric_value(value: Any) -> float:
+    """A metric as a float; ``null`` (an analysis that could not measure it) is NaN."""
+    return float("nan") if value is None else float(value)
+
+
+def load_run_metrics(
+    manifest: list[dict[str, Any]], keys: Sequence[str] = RUN_KEYS
+) -> pd.DataFrame:
     """Long form (one row per run x split x metric) from per-run metric JSON files.
 
-    ``manifest`` items carry the RUN_KEYS and ``path`` of a group's JSON, which maps
-    ``seed{s}`` to that seed's values by metric key (``{split}_{metric}``).
+    ``manifest`` items carry ``keys`` (the run's fields every row repeats, RUN_KEYS by
+    default) and ``path`` of a group's JSON, which maps ``seed{s}`` to that seed's values
+    by metric key (``{split}_{metric}``).
     """
     rows = []
     files: dict[str, dict] = {}
@@ -36,14 +45,14 @@ def load_run_metrics(manifest: list[dict[str, Any]]) -> pd.DataFrame:
             split, _, metric = key.rpartition("_")
             rows.append(
                 {
-                    **{k: entry[k] for k in RUN_KEYS},
+                    **{k: entry[k] for k in keys},
                     "split": split,
                     "metric": metric,
-                    "value": float(value),
+                    "value": metric_value(value),
                     "key": key,
                 }
             )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=[*keys, "split", "metric", "value", "key"])
 
 
 def summarise_metrics(long_form: pd.DataFrame) -> pd.DataFrame:

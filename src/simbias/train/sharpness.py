@@ -154,6 +154,20 @@ def top_hessian_eigenvalue(
 
 
 @torch.no_grad()
+def mean_training_loss(
+    model: nn.Module,
+    loss_fn: LossFn,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    batch_statistics: bool = True,
+) -> float:
+    """``loss_fn(model(x), y)`` as :func:`top_hessian_eigenvalue` takes its Hessian (dropout
+    off, BatchNorm as ``batch_statistics`` says): the loss at the point the sharpness is of."""
+    with _loss_model(model, batch_statistics) as net:
+        return float(loss_fn(net(x), y))
+
+
+@torch.no_grad()
 def per_example_losses(
     model: nn.Module,
     x: torch.Tensor,

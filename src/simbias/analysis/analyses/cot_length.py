@@ -40,7 +40,7 @@ class CotLengthSettings(Params):
     steps) ends in the right answer ({predictor}_T{T}k{k}accuracy), for the trained network
     (trained) and the same network at its initial weights (untrained).""",
     title="cot_length",
-    needs=("model", "prompts"),
+    needs=("model", "cot_questions"),
 )
 def cot_length(run: RunInputs, settings: CotLengthSettings) -> dict[str, float]:
     from simbias.analysis.cot_length import cot_length_analysis

@@ -43,7 +43,7 @@ class IclRegressionSettings(Params):
     network at its initial weights (untrained), the Bayes-optimal predictor (bayes) and
     minimum-norm least squares on every Fourier feature up to N (ridge).""",
     title="icl_regression",
-    needs=("model", "prompts"),
+    needs=("model", "icl_prompts"),
 )
 def icl_regression(run: RunInputs, settings: IclRegressionSettings) -> dict[str, float]:
     import torch

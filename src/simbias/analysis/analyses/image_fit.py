@@ -12,7 +12,7 @@ from simbias.analysis.catalogue import ANALYSES, RunInputs
     held-out pixels (test_psnr), on all pixels (all_psnr, the demo's "test" PSNR), and the
     gap train - held-out (gap_psnr).""",
     title="Image fit: PSNR on training and held-out pixels",
-    needs=("model",),
+    needs=("model", "image_pixels"),
 )
 def image_fit(run: RunInputs, settings: None) -> dict[str, float]:
     from simbias.analysis.spectral_bias import image_fit_analysis

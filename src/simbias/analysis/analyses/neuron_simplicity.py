@@ -33,7 +33,7 @@ class NeuronSimplicitySettings(Params):
     distance from initialisation.""",
     title="neuron_simplicity",
     # Its first conv layer's filters and every conv layer's channels: one network's weights.
-    needs=("model", "probe_splits", "weights"),
+    needs=("model", "probe_splits", "weights", "conv_layers"),
 )
 def neuron_simplicity(run: RunInputs, settings: NeuronSimplicitySettings) -> dict[str, float]:
     from simbias.analysis.neuron_simplicity import neuron_simplicity as measure

@@ -17,7 +17,7 @@ from simbias.analysis.catalogue import ANALYSES, RunInputs
     (permutation p), their label purity and share of planted outliers; with
     edge-of-stability statistics of the sharpness where it was recorded.""",
     title="opposing_signals",
-    needs=("dynamics",),
+    needs=("dynamics", "labels"),
 )
 def opposing_signals(run: RunInputs, settings: None) -> dict[str, float]:
     from simbias.analysis.opposing_signals import opposing_signals_analysis

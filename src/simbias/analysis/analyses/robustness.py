@@ -38,7 +38,7 @@ class RobustnessSettings(Params):
     attack (PGD or FGSM with random start), adversarial inputs clipped to the dataset's
     valid range.""",
     title="Clean and robust test accuracy (PGD)",
-    needs=("model",),
+    needs=("model", "labels"),
 )
 def robustness(run: RunInputs, settings: RobustnessSettings) -> dict[str, float]:
     from simbias.analysis.robustness import robustness as measure

@@ -15,7 +15,7 @@ from simbias.analysis.catalogue import ANALYSES, RunInputs
     (order_reached).""",
     title="Spectral bias: half-amplitude steps by frequency",
     # A finished run: its history holds the fit_spectrum probe's amplitudes.
-    needs=("model",),
+    needs=("model", "fit_spectrum"),
 )
 def spectral_bias(run: RunInputs, settings: None) -> dict[str, float]:
     from simbias.analysis.spectral_bias import spectral_bias_analysis

@@ -12,7 +12,8 @@ from simbias.analysis.catalogue import ANALYSES, RunInputs
     the same Hill fit on FARMS's pooled 100 x 100 windows (farms_alpha, Hu et al. 2025) and on
     one 100 x 100 block (single_block_alpha); per Linear and Conv2d layer.""",
     title="weight_spectra",
-    needs=("model", "weights"),
+    # Every Linear and Conv2d of the model: an ensemble's members' layers all count.
+    needs=("model",),
 )
 def weight_spectra(run: RunInputs, settings: None) -> dict[str, float]:
     from simbias.analysis.spectra import weight_spectra as measure

@@ -26,6 +26,7 @@ class Cifar10Params(DownloadedParams):
 
 @GENERATORS.register(
     "cifar10",
+    provides=("train_split", "labels", "images"),
     params=Cifar10Params,
     caption="Paper scale: real CIFAR-10 from torchvision's files (md5-checked).",
 )

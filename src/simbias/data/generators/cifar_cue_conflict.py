@@ -82,6 +82,7 @@ class CifarCueConflictParams(DownloadedParams):
 
 @GENERATORS.register(
     "cifar_cue_conflict",
+    provides=("train_split", "labels", "images", "probe_splits"),
     params=CifarCueConflictParams,
     caption="""Paper scale: cue conflict from real CIFAR-10
     (simbias.data.generators.cifar_cue_conflict); textures are tiled patches of one class's

@@ -83,6 +83,7 @@ class CotArithmeticParams(GeneratorParams):
 
 @GENERATORS.register(
     "cot_arithmetic",
+    provides=("cot_questions",),
     params=CotArithmeticParams,
     caption="Chain-of-thought arithmetic (Wu et al. 2025): a stream of fresh modulo-10 sums"
     " with their step-by-step solutions for training, held-out questions per number of"

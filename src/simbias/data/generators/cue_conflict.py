@@ -132,6 +132,7 @@ class CueConflictParams(GeneratorParams):
 
 @GENERATORS.register(
     "cue_conflict",
+    provides=("train_split", "labels", "images", "probe_splits"),
     params=CueConflictParams,
     caption="""Generated cue-conflict images (simbias.data.generators.cue_conflict): shape
     classes filled with texture classes; conflict, shape-only, texture-only and colour-only

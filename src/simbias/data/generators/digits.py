@@ -47,6 +47,7 @@ class DigitsParams(GeneratorParams):
 
 @GENERATORS.register(
     "digits",
+    provides=("train_split", "labels", "images"),
     params=DigitsParams,
     caption="scikit-learn's bundled 8x8 digits, upscaled (simbias.data.generators.digits).",
 )

@@ -24,6 +24,7 @@ from simbias.data.base import (
     GeneratorParams,
     Split,
     TrainSimple,
+    feature_labels,
     permute_simple_block,
     randomise_stacked_blocks,
     train_simple_param,
@@ -184,6 +185,7 @@ class DominoesParams(GeneratorParams):
 
 @GENERATORS.register(
     "dominoes",
+    provides=("train_split", "labels", "images", "sb_splits", "groups"),
     params=DominoesParams,
     caption="""Default-scale dominoes: 8x8 digits 0/1 (simple, top block) over generated
     oriented gratings (complex, bottom block).""",
@@ -225,14 +227,16 @@ class DominoesDataset(DatasetGenerator):
         x_train, y_train = self.sample(self.params.n_train, templates, labels, train_pool, rng)
         x_test, y_test = self.sample(self.params.n_test, templates, labels, test_pool, rng)
 
-        x_s_rand, x_sc_rand = randomise_stacked_blocks(x_test, block, rng)
+        (x_s_rand, s_perm), (x_sc_rand, sc_perm) = randomise_stacked_blocks(x_test, block, rng)
+        train_simple = y_train
         if self.params.train_simple == "permuted":
-            x_train = permute_simple_block(x_train, block, rng)
+            x_train, train_perm = permute_simple_block(x_train, block, rng)
+            train_simple = y_train[train_perm]
         splits = {
-            "train": Split(x=x_train, y=y_train),
-            "test": Split(x=x_test, y=y_test),
-            "s_rand": Split(x=x_s_rand, y=y_test),
-            "sc_rand": Split(x=x_sc_rand, y=y_test),
+            "train": Split(x_train, y_train, feature_labels(train_simple, y_train)),
+            "test": Split(x_test, y_test, feature_labels(y_test, y_test)),
+            "s_rand": Split(x_s_rand, y_test, feature_labels(y_test[s_perm], y_test)),
+            "sc_rand": Split(x_sc_rand, y_test, feature_labels(y_test, y_test[sc_perm])),
         }
         pools = {"train": digit_indices[train_pool], "test": digit_indices[test_pool]}
         return DatasetSplits(splits=splits, params=self.card_params(pools), input_range=(0.0, 1.0))

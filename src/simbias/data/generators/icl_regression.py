@@ -133,6 +133,7 @@ class IclRegressionParams(GeneratorParams):
 
 @GENERATORS.register(
     "icl_regression",
+    provides=("icl_prompts",),
     params=IclRegressionParams,
     caption="In-context regression prompts (Panwar et al. 2024): a stream of fresh functions"
     " for training, held-out prompts for testing (simbias.data.generators.icl_regression).",

@@ -70,6 +70,7 @@ def training_pixels(size: int) -> np.ndarray:
 
 @GENERATORS.register(
     "image_regression",
+    provides=("train_split", "image_pixels"),
     params=ImageRegressionParams,
     caption="An image as RGB against pixel coordinates, trained on every second pixel"
     " (Tancik et al. 2020's image regression; simbias.data.generators.image_regression).",

@@ -13,6 +13,7 @@ from simbias.data.base import (
     DatasetSplits,
     Split,
     TrainSimple,
+    feature_labels,
     permute_simple_block,
     randomise_stacked_blocks,
     train_simple_param,
@@ -44,6 +45,7 @@ class MnistCifarParams(DownloadedParams):
 
 @GENERATORS.register(
     "mnist_cifar",
+    provides=("train_split", "labels", "images", "sb_splits", "groups"),
     params=MnistCifarParams,
     caption="""Paper scale: the real MNIST-CIFAR dominoes (MNIST 0/1 over CIFAR-10
     automobile/truck, Shah et al. 2020), built from torchvision's files.""",
@@ -104,14 +106,17 @@ class MnistCifarDominoes(DatasetGenerator):
         x_train, y_train, verified = self._split(True, self.params.n_train, rng)
         x_test, y_test, _ = self._split(False, self.params.n_test, rng)
         b = x_test.shape[-1]  # square blocks: the MNIST block is as tall as the image is wide
-        x_s_rand, x_sc_rand = randomise_stacked_blocks(x_test, b, rng)
+        (x_s_rand, s_perm), (x_sc_rand, sc_perm) = randomise_stacked_blocks(x_test, b, rng)
+        train_simple = y_train
         if self.params.train_simple == "permuted":
-            x_train = permute_simple_block(x_train, b, rng)
+            x_train, train_perm = permute_simple_block(x_train, b, rng)
+            train_simple = y_train[train_perm]
+        # Each pair's digit and photo are of the same label (PAIRS): both features say y.
         splits = {
-            "train": Split(x=x_train, y=y_train),
-            "test": Split(x=x_test, y=y_test),
-            "s_rand": Split(x=x_s_rand, y=y_test),
-            "sc_rand": Split(x=x_sc_rand, y=y_test),
+            "train": Split(x_train, y_train, feature_labels(train_simple, y_train)),
+            "test": Split(x_test, y_test, feature_labels(y_test, y_test)),
+            "s_rand": Split(x_s_rand, y_test, feature_labels(y_test[s_perm], y_test)),
+            "sc_rand": Split(x_sc_rand, y_test, feature_labels(y_test, y_test[sc_perm])),
         }
         params = self.card(
             image_shape=[3, 2 * b, b],

@@ -74,6 +74,7 @@ class OpposingSignalsParams(GeneratorParams):
 
 @GENERATORS.register(
     "opposing_signals",
+    provides=("train_split", "labels"),
     params=OpposingSignalsParams,
     caption="""Gaussian classes plus a few outliers carrying one large shared feature, half
     in each of two classes (simbias.data.generators.opposing_signals; Rosenfeld & Risteski

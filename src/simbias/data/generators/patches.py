@@ -23,7 +23,8 @@ independently per example (Bernoulli), so the realised fractions vary around the
 ``s_rand`` is the test split with the content of each example's fast-feature slot
 permuted across examples (the fast feature is the simple one); ``sc_rand`` permutes the
 content of the slow-feature slot. Positions are kept, so only the feature's sign (its
-label information) is shuffled.
+label information) is shuffled. Every split's ``simple_label`` / ``complex_label`` say
+which class the fast / slow slot's content indicates: NO_FEATURE (-1) where it is noise.
 """
 
 from __future__ import annotations
@@ -33,7 +34,15 @@ from typing import Any
 
 import numpy as np
 
-from simbias.data.base import GENERATORS, DatasetGenerator, DatasetSplits, GeneratorParams, Split
+from simbias.data.base import (
+    GENERATORS,
+    NO_FEATURE,
+    DatasetGenerator,
+    DatasetSplits,
+    GeneratorParams,
+    Split,
+    feature_labels,
+)
 from simbias.params import param
 
 
@@ -49,6 +58,16 @@ class PatchSample:
     #: (N,) whether the feature is present in that patch (False: the patch is noise).
     has_fast: np.ndarray
     has_slow: np.ndarray
+
+    @property
+    def simple_label(self) -> np.ndarray:
+        """The class each example's fast-feature slot indicates (NO_FEATURE: noise there)."""
+        return np.where(self.has_fast, self.y, NO_FEATURE)
+
+    @property
+    def complex_label(self) -> np.ndarray:
+        """The class each example's slow-feature slot indicates (NO_FEATURE: noise there)."""
+        return np.where(self.has_slow, self.y, NO_FEATURE)
 
 
 def orthonormal_features(dim: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -96,6 +115,7 @@ class PatchesParams(GeneratorParams):
 
 @GENERATORS.register(
     "patches",
+    provides=("train_split", "labels", "sb_splits", "groups"),
     params=PatchesParams,
     caption="USEFUL's two-layer CNN data model (simbias.data.generators.patches).",
 )
@@ -149,25 +169,39 @@ class PatchesDataset(DatasetGenerator):
         return PatchSample(x, y.astype(np.int64), fast_position, slow_position, has_fast, has_slow)
 
     @staticmethod
-    def permute_slot(x: np.ndarray, position: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    def permute_slot(
+        x: np.ndarray, position: np.ndarray, rng: np.random.Generator
+    ) -> tuple[np.ndarray, np.ndarray]:
         """A copy of ``x`` whose patch at ``position[i]`` in row i is replaced by the patch
-        at ``position[j]`` of row ``j = perm[i]``, for one random permutation."""
+        at ``position[j]`` of row ``j = perm[i]``, for one random permutation; and ``perm``."""
         rows = np.arange(len(x))
         content = x[rows, position]
         out = x.copy()
-        out[rows, position] = content[rng.permutation(len(x))]
-        return out
+        perm = rng.permutation(len(x))
+        out[rows, position] = content[perm]
+        return out, perm
 
     def generate(self, seed: int) -> DatasetSplits:
         data_rng, _ = self._streams(seed)
         fast_feature, slow_feature = self.features(seed)
         train = self.sample(self.params.n_train, data_rng, fast_feature, slow_feature)
         test = self.sample(self.params.n_test, data_rng, fast_feature, slow_feature)
-        x_s_rand = self.permute_slot(test.x, test.fast_position, data_rng)
-        x_sc_rand = self.permute_slot(test.x, test.slow_position, data_rng)
+        x_s_rand, s_perm = self.permute_slot(test.x, test.fast_position, data_rng)
+        x_sc_rand, sc_perm = self.permute_slot(test.x, test.slow_position, data_rng)
         inputs = {"train": train.x, "test": test.x, "s_rand": x_s_rand, "sc_rand": x_sc_rand}
         labels = {"train": train.y, "test": test.y, "s_rand": test.y, "sc_rand": test.y}
-        splits = {name: Split(x=x.astype(np.float32), y=labels[name]) for name, x in inputs.items()}
+        # The fast feature is the simple one; a permuted slot says what its source row's did.
+        simple, complex_ = test.simple_label, test.complex_label
+        attributes = {
+            "train": feature_labels(train.simple_label, train.complex_label),
+            "test": feature_labels(simple, complex_),
+            "s_rand": feature_labels(simple[s_perm], complex_),
+            "sc_rand": feature_labels(simple, complex_[sc_perm]),
+        }
+        splits = {
+            name: Split(x.astype(np.float32), labels[name], attributes[name])
+            for name, x in inputs.items()
+        }
         return DatasetSplits(splits=splits, params=self.card_params(fast_feature, slow_feature))
 
     def card_params(self, fast_feature: np.ndarray, slow_feature: np.ndarray) -> dict[str, Any]:

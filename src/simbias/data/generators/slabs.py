@@ -15,6 +15,7 @@ from simbias.data.base import (
     GeneratorParams,
     Split,
     TrainSimple,
+    feature_labels,
     permute_rows,
     train_simple_param,
 )
@@ -73,6 +74,7 @@ class SlabsParams(GeneratorParams):
 
 @GENERATORS.register(
     "slabs",
+    provides=("train_split", "labels", "sb_splits", "groups"),
     params=SlabsParams,
     caption="LMS-k / MS-(5,7) slab data (Shah et al. 2020, sections 3-4).",
 )
@@ -121,17 +123,26 @@ class SlabDataset(DatasetGenerator):
         x_train, y_train = self.sample(self.params.n_train, data_rng)
         x_test, y_test = self.sample(self.params.n_test, data_rng)
         x_s_rand = x_test.copy()
-        x_s_rand[:, :1] = permute_rows(x_test[:, :1], data_rng)
+        x_s_rand[:, :1], s_perm = permute_rows(x_test[:, :1], data_rng)
         x_sc_rand = x_test.copy()
-        x_sc_rand[:, 1:] = permute_rows(x_test[:, 1:], data_rng)
+        x_sc_rand[:, 1:], sc_perm = permute_rows(x_test[:, 1:], data_rng)
+        train_simple = y_train
         if self.params.train_simple == "permuted":
-            x_train[:, :1] = permute_rows(x_train[:, :1], data_rng)
+            x_train[:, :1], train_perm = permute_rows(x_train[:, :1], data_rng)
+            train_simple = y_train[train_perm]
 
         rotation = self.rotation_matrix(seed)
         unrotated = {"train": x_train, "test": x_test, "s_rand": x_s_rand, "sc_rand": x_sc_rand}
         labels = {"train": y_train, "test": y_test, "s_rand": y_test, "sc_rand": y_test}
+        # Every slab belongs to one class, so a coordinate's value says its class exactly.
+        attributes = {
+            "train": feature_labels(train_simple, y_train),
+            "test": feature_labels(y_test, y_test),
+            "s_rand": feature_labels(y_test[s_perm], y_test),
+            "sc_rand": feature_labels(y_test, y_test[sc_perm]),
+        }
         splits = {
-            name: Split(x=(x @ rotation).astype(np.float32), y=labels[name])
+            name: Split((x @ rotation).astype(np.float32), labels[name], attributes[name])
             for name, x in unrotated.items()
         }
         return DatasetSplits(splits=splits, params=self.card_params())

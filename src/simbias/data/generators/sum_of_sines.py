@@ -72,6 +72,7 @@ def sum_of_sines(
 
 @GENERATORS.register(
     "sum_of_sines",
+    provides=("train_split",),
     params=SumOfSinesParams,
     caption="A sum of sines of given frequencies and random phases on a grid of [0, 1)"
     " (Rahaman et al. 2019's spectral-bias target; simbias.data.generators.sum_of_sines).",

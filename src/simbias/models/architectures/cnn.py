@@ -34,6 +34,7 @@ class CnnParams(Params):
 
 @MODELS.register(
     "cnn",
+    provides=("conv_layers",),
     params=CnnParams,
     caption="Conv-[BN]-ReLU-MaxPool blocks (3x3 kernels, the first one first_kernel_size),"
     " global average pooling, a linear head.",

@@ -28,6 +28,7 @@ class ResNet18Params(Params):
 
 @MODELS.register(
     "resnet18",
+    provides=("conv_layers",),
     params=ResNet18Params,
     caption="ResNet-18, CIFAR form: stride-1 stem (3x3 unless stem_kernel_size), no max-pool.",
 )
