@@ -70,7 +70,9 @@ def test_the_summary_counts_claims_per_paper_and_shows_new_warnings_only(tmp_pat
     assert "claims: 1 of 3 PASS (1 PASS, 1 FAIL, 1 CANNOT TELL)" in summary
     assert "Shah 2020" in summary and "Cohen 2021" in summary
     assert "results/tables/claims.md" in summary and "RuntimeWarning: overflow" in summary
-    assert "earlier run" not in summary
+    assert "earlier run" not in summary and "atlas" not in summary
+    (tmp_path / "results" / "tables" / "atlas.md").write_text("# Simplicity-bias atlas\n")
+    assert "atlas:        results/tables/atlas.md" in run_summary(tmp_path, 1.0, status=0)
 
 
 def test_a_second_holder_of_the_run_lock_is_refused_and_a_dead_ones_lock_is_stale(tmp_path):

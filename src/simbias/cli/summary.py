@@ -66,6 +66,11 @@ def run_summary(
         for paper, counter in counts.items():
             lines.append(f"  {paper:<{width}}  {counts_text(counter)}")
         lines.append(f"claims table: {layout.CLAIMS_MARKDOWN} (and .csv)")
+    if (workdir / layout.ATLAS_MARKDOWN).exists():
+        lines.append(
+            f"atlas:        {layout.ATLAS_MARKDOWN} (every analysis on every run it applies"
+            f" to; each value in {layout.ATLAS_CSV})"
+        )
     figures = sorted((results / "figures").glob("*.png"))
     if figures:
         lines.append(
