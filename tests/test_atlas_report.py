@@ -261,3 +261,19 @@ def test_heatmap_cells_scale_per_metric_and_carry_the_noise_mark(tmp_path):
     assert scaled[:, 1].tolist() == [0.5, 0.5, 0.5]
     assert np.nanmin(scaled[:, 0]) == 0 and np.nanmax(scaled[:, 0]) == 1
     assert np.isnan(scaled[0, 2]) and scaled[1:, 2].tolist() == [0.0, 1.0]
+
+
+def test_a_question_draws_each_axis_on_the_scale_its_metric_asks_for(tmp_path):
+    from simbias.report.atlas.scatter import questions_figure
+
+    manifest = []
+    for index in range(4):
+        x = {s: {"train_sharpness": float(10.0 ** (index + 0.1 * s))} for s in range(2)}
+        y = {s: {"s_rand_auc": 0.5 + 0.1 * index + 0.01 * s} for s in range(2)}
+        manifest += write_group(tmp_path, "sharpness", "lms5", "mlp", f"sgd_{index}", x)
+        manifest += write_group(tmp_path, "sb_metrics", "lms5", "mlp", f"sgd_{index}", y)
+    frame = long_form(manifest)
+    log_y = {"name": "q", "title": "Q", "x": SHARPNESS, "y": {**AUC, "log": True}}
+    figure = questions_figure([answer_question(frame, log_y)])
+    ax = figure.axes[0]
+    assert (ax.get_xscale(), ax.get_yscale()) == ("linear", "log")

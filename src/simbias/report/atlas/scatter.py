@@ -39,17 +39,19 @@ def panel_title(answer: Answer) -> str:
     return f"{title}\n{counts}; {answer.correlation.describe()}"
 
 
-def log_axis(ax: plt.Axes, low: float, high: float) -> None:
-    """A log x axis labelled in plain numbers (``20``, not ``2 x 10^1``); under two decades
-    wide, also at 2 and 5 times each power of ten, or it would have one label or none."""
-    ax.set_xscale("log")
+def log_axis(ax: plt.Axes, axis: str, low: float, high: float) -> None:
+    """A log ``axis`` ("x" or "y") labelled in plain numbers (``20``, not ``2 x 10^1``);
+    under two decades wide, also at 2 and 5 times each power of ten, or it would have one
+    label or none."""
+    getattr(ax, f"set_{axis}scale")("log")
+    target = ax.xaxis if axis == "x" else ax.yaxis
     plain = ticker.FuncFormatter(lambda value, _: f"{value:g}")
-    ax.xaxis.set_major_formatter(plain)
+    target.set_major_formatter(plain)
     if np.log10(high / low) < 2:
-        ax.xaxis.set_minor_locator(ticker.LogLocator(subs=(2.0, 5.0)))
-        ax.xaxis.set_minor_formatter(plain)
+        target.set_minor_locator(ticker.LogLocator(subs=(2.0, 5.0)))
+        target.set_minor_formatter(plain)
     else:
-        ax.xaxis.set_minor_formatter(ticker.NullFormatter())
+        target.set_minor_formatter(ticker.NullFormatter())
     ax.tick_params(which="both", labelsize=7)
 
 
@@ -74,11 +76,14 @@ def draw_question(
         ax.scatter(part["x"], part["y"], s=22, marker=style["marker"], linewidths=1.0,
                    facecolors="none" if style["hollow"] else colour, edgecolors=colour,
                    alpha=0.85)  # fmt: skip
-    if question["x"].get("log"):
-        if (points["x"] > 0).all():
-            log_axis(ax, points["x"].min(), points["x"].max())
+    for axis in ("x", "y"):
+        if not question[axis].get("log"):
+            continue
+        if (points[axis] > 0).all():
+            log_axis(ax, axis, points[axis].min(), points[axis].max())
         else:
-            ax.set_xlabel(f"{metric_label(question['x'])} (linear: some x ≤ 0)", fontsize=8)
+            label = f"{metric_label(question[axis])} (linear: some {axis} ≤ 0)"
+            getattr(ax, f"set_{axis}label")(label, fontsize=8)
     ax.grid(color="0.92", linewidth=0.8)
     ax.set_axisbelow(True)
 
