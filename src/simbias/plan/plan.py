@@ -251,7 +251,7 @@ class Plan:
         papers: dict[str, set[str]] = {}
         for use in self.uses():
             spec = self.experiments[use.experiment]
-            paper = short_citation(spec.get("paper", "")) or "no paper"
+            paper = self.paper_of(use.experiment)
             dataset = use.run.dataset
             jobs = [f"data/{dataset}", f"train/{use.run.group}"]
             jobs += [f"analysis/{name}/{dataset}" for name in spec.get("analyses", [])]
@@ -261,21 +261,22 @@ class Plan:
             papers.setdefault(f"analysis/{analysis}/{job['dataset']}", {ATLAS_PAPER})
         return {job: sorted(names) for job, names in papers.items()}
 
-    def group_papers(self, group: str) -> list[str]:
-        """The short citations of the experiments that train ``group``."""
-        return sorted(
-            {
-                short_citation(self.experiments[use.experiment].get("paper", "")) or "no paper"
-                for use in self.uses()
-                if use.run.group == group
-            }
-        )
+    def paper_of(self, experiment: str) -> str:
+        """An experiment's paper by short citation ("no paper" when it cites none)."""
+        return short_citation(self.experiments[experiment].get("paper", "")) or "no paper"
+
+    def group_papers(self) -> dict[str, list[str]]:
+        """Every group's papers: those of the experiments that train it, in one pass."""
+        papers: dict[str, set[str]] = {}
+        for use in self.uses():
+            papers.setdefault(use.run.group, set()).add(self.paper_of(use.experiment))
+        return {group: sorted(names) for group, names in papers.items()}
 
     def atlas_manifest(self) -> list[dict[str, Any]]:
         """One entry per (analysis, run): the run's keys, its papers and its group's JSON.
         ``regime`` is the group's last path component (what the runs record included), so
         runs that differ only in what they record stay apart."""
-        papers = {group: self.group_papers(group) for group in self.groups}
+        papers = self.group_papers()
         entries = []
         for (analysis, group), job in sorted(self.analyses.items()):
             dataset, model, regime = group.split("/")
