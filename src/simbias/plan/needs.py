@@ -31,6 +31,8 @@ FACTS: dict[str, str] = {
     "icl_prompts": "held-out in-context regression prompts (a prompt stream)",
     "cot_questions": "held-out chain-of-thought questions (a question stream)",
     "image_pixels": "an image's pixel coordinates and colours, train and held-out",
+    "sdf_regions": "a signed distance field on a grid, train and held-out, each point"
+    " labelled thin or thick by the part of the shape whose boundary it is near",
     # From the model's architecture.
     "conv_layers": "convolutional layers whose channels map the image",
 }

@@ -1,0 +1,132 @@
+"""The thin-part signed distance field (DebSDF's thin structures, Tancik et al.'s mappings):
+the SDF is exact, its regions sit where they should, the sdf_fit analysis scores a known
+prediction, and each claim's criterion fails on a null input and passes on a planted one."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from simbias.analysis.aggregate import format_values, mean_ci
+from simbias.analysis.sdf_fit import sdf_errors
+from simbias.data.base import get_generator
+from simbias.data.generators.thin_shape_sdf import ThinShapeSdfParams, grid_points, shape_sdf
+from simbias.report.claims._base import Evidence
+from simbias.report.claims.debsdf import ThinPartsLost
+from simbias.report.claims.spectral_bias import FourierFeaturesKeepThinParts
+
+PARAMS = ThinShapeSdfParams()
+
+
+def test_the_sdf_has_unit_gradient_almost_everywhere():
+    size = 512
+    sdf = shape_sdf(grid_points(size), PARAMS)
+    dy, dx = np.gradient(sdf, 2 / size)
+    norm = np.hypot(dx, dy)
+    # Central differences straddle the kinks (medial axes, the ring's centre line): away
+    # from them |grad| = 1 to the grid's precision.
+    assert np.mean(np.abs(norm - 1) < 1e-3) > 0.95
+    assert np.median(norm) == pytest.approx(1.0, abs=1e-4)  # O(h^2) on curved level sets
+
+
+def test_the_sdf_is_known_at_chosen_points_and_signed():
+    points = np.array([
+        [0.0, 0.0],  # the disc's centre: -0.4
+        [0.3, 0.0],  # inside the disc, 0.1 from its edge
+        [0.55, 0.0],  # between disc and ring: 0.15 from the disc, 0.11 from the ring
+        [0.0, 0.7],  # on the ring's centre line: -0.04
+        [0.75, 0.75],  # on the bar's segment: -0.04
+        [-1.0, 1.0],  # a corner: nearest the ring, sqrt(2) - 0.74
+    ])  # fmt: skip
+    expected = [-0.4, -0.1, 0.11, -0.04, -0.04, np.sqrt(2) - 0.74]
+    np.testing.assert_allclose(shape_sdf(points, PARAMS), expected, atol=1e-12)
+
+
+def test_the_sdf_matches_a_brute_force_distance_to_the_boundary():
+    # The distance from a point to the nearest sampled boundary point of the whole shape,
+    # signed by the inside test: exact where min of the primitives' SDFs is exact.
+    angles = np.linspace(0, 2 * np.pi, 20000, endpoint=False)
+    circle = np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    boundary = [circle * r for r in (0.4, 0.66, 0.74)]
+    dense = grid_points(800).reshape(-1, 2)
+    sdf = shape_sdf(dense, PARAMS)
+    boundary.append(dense[np.abs(sdf) < 1e-3])  # the bars' boundary, sampled densely
+    boundary = np.concatenate(boundary)
+    rng = np.random.default_rng(0)
+    points = rng.uniform(-1, 1, size=(300, 2))
+    nearest = np.sqrt(((points[:, None] - boundary[None]) ** 2).sum(-1)).min(axis=1)
+    exact = shape_sdf(points, PARAMS)
+    np.testing.assert_allclose(np.abs(exact), nearest, atol=3e-3)
+
+
+def test_splits_regions_and_determinism():
+    dataset = get_generator("thin_shape_sdf", {"size": 64}).generate(seed=0)
+    train, test = dataset.splits["train"], dataset.splits["test"]
+    assert len(train.x) == 32 * 32 and len(test.x) == 64 * 64 - 32 * 32
+    assert (train.attributes["row"] % 2 == 0).all() and (train.attributes["col"] % 2 == 0).all()
+    for split in (train, test):
+        thin, thick = split.attributes["thin"], split.attributes["thick"]
+        assert thin.any() and thick.any() and not (thin & thick).any()
+        radius = np.linalg.norm(split.x, axis=1)
+        # Thick: near the disc's edge (0.4); thin: near the ring (0.66-0.74) or a bar.
+        assert np.all(np.abs(radius[thick] - 0.4) <= 0.0625 + 1e-6)
+        on_ring = np.abs(radius[thin] - 0.7) <= 0.04 + 0.0625 + 1e-6
+        in_corner = np.abs(split.x[thin]).sum(axis=1) > 1.3
+        assert np.all(on_ring | in_corner)
+        assert np.all(np.abs(split.y[thin | thick, 0]) <= 0.0625 + 1e-6)
+    again = get_generator("thin_shape_sdf", {"size": 64}).generate(seed=3)
+    np.testing.assert_array_equal(again.splits["test"].y, test.y)
+
+
+def test_overlapping_parts_are_refused():
+    with pytest.raises(ValueError, match="disjoint"):
+        ThinShapeSdfParams(thick_radius=0.68)
+
+
+def test_sdf_errors_of_a_known_prediction():
+    targets = {"train": np.zeros(4), "test": np.zeros(6)}
+    fits = {"train": np.full(4, 0.1), "test": np.array([0.5, 0.3, 0.1, -0.1, 0.0, 0.0])}
+    regions = {"thin": np.array([1, 1, 0, 0, 0, 0], bool),
+               "thick": np.array([0, 0, 1, 1, 0, 0], bool)}  # fmt: skip
+    result = sdf_errors(fits, targets, regions)
+    assert result == pytest.approx({"train_mae": 0.1, "test_mae": 1.0 / 6, "thin_mae": 0.4,
+                                    "thick_mae": 0.1, "gap_mae": 0.3})  # fmt: skip
+
+
+def _summary(experiment: str, values: dict[str, list[float]]) -> pd.DataFrame:
+    rows = []
+    for key, seeds in values.items():
+        split, _, metric = key.rpartition("_")
+        low, high = mean_ci(np.asarray(seeds))
+        rows.append({"experiment": experiment, "regime": "coordinate_adam", "split": split,
+                     "metric": metric, "n": len(seeds), "mean": float(np.mean(seeds)),
+                     "ci_low": low, "ci_high": high, "values": format_values(seeds)})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+SPEC = {"model": "m", "dataset": "d"}
+THIN = [0.020, 0.025, 0.018, 0.030, 0.022]
+
+
+def test_keep_thin_parts_fails_against_itself_and_passes_on_a_planted_gain():
+    none = _summary("none", {"thin_mae": THIN})
+    mapped = _summary("mapped", {"thin_mae": [v / 5 for v in THIN]})
+    evidence = Evidence(summaries={"sdf_fit": pd.concat([none, mapped])})
+    claim = FourierFeaturesKeepThinParts()
+    assert not claim.rows(evidence, "none", SPEC)[0].claim_passed
+    assert claim.rows(evidence, "mapped", {**SPEC, "compare_experiment": "none"})[0].claim_passed
+    # The other way round (the mapping worse) fails.
+    assert not claim.rows(evidence, "none", {**SPEC, "compare_experiment": "mapped"})[
+        0
+    ].claim_passed
+
+
+def test_thin_parts_lost_fails_on_no_gap_and_passes_on_a_planted_gap():
+    null = {"thin_mae": THIN, "thick_mae": THIN, "gap_mae": [0.002, -0.003, 0.001, -0.002, 0.001]}
+    planted = {**null, "gap_mae": [0.010, 0.008, 0.012, 0.009, 0.011]}
+    evidence = Evidence(summaries={"sdf_fit": pd.concat(
+        [_summary("null", null), _summary("planted", planted)])})  # fmt: skip
+    claim = ThinPartsLost()
+    assert not claim.rows(evidence, "null", SPEC)[0].claim_passed
+    assert claim.rows(evidence, "planted", SPEC)[0].claim_passed
