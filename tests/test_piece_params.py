@@ -49,7 +49,14 @@ def test_the_catalogues_hold_the_components():
         "transformer_lm",
         "two_layer_cnn",
     ]
-    assert PIECES.names() == ["adversarial", "ensemble", "noise", "sam", "useful"]
+    assert PIECES.names() == [
+        "adversarial",
+        "ensemble",
+        "noise",
+        "policy_gradient",
+        "sam",
+        "useful",
+    ]
     assert RECORDERS.names() == [
         "dynamics",
         "feature_alignment",

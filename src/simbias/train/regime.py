@@ -6,7 +6,9 @@ A regime is a config entry whose sections switch pieces on:
 - ``sam``: wrap the optimizer in SAM / ASAM (an update rule, two passes per step);
 - ``adversarial``: perturb each batch before the step (PGD / FGSM, an input transform);
 - ``useful``: change the training distribution between two trainings (run level);
-- ``ensemble``: average the logits of independently trained members (run level).
+- ``ensemble``: average the logits of independently trained members (run level);
+- ``policy_gradient``: REINFORCE on a chain-of-thought run's own step size after its
+  supervised epochs (run level, question streams only).
 
 So ``useful+sam`` is ``{useful: ..., sam: ...}`` and ``adv+sam`` is
 ``{adversarial: ..., sam: ...}``. Each piece is one module of :mod:`simbias.train.pieces`,
@@ -30,6 +32,7 @@ from simbias.train.spec import TrainSpec
 
 if TYPE_CHECKING:
     from simbias.train.pieces.ensemble import EnsembleParams
+    from simbias.train.pieces.policy_gradient import PolicyGradientParams
     from simbias.train.pieces.useful import UsefulParams
 
 #: Regime keys that are not pieces (the plan's list, plus the run spec's name).
@@ -83,6 +86,7 @@ class Regime:
     transform: InputTransform | None = None
     useful: UsefulParams | None = None
     ensemble: EnsembleParams | None = None
+    policy_gradient: PolicyGradientParams | None = None
 
     @classmethod
     def from_dict(cls, spec: dict[str, Any], input_range: Sequence[float] | None = None) -> Regime:

@@ -183,6 +183,8 @@ def train_run(
 
         return train_stream_run(run_spec, card, data_dir, out_dir, device, work_dir)
     regime = Regime.from_dict(run_spec["regime"], input_range=card.get("input_range"))
+    if regime.policy_gradient is not None:
+        raise ValueError(f"run {run_spec['name']}: policy_gradient needs a chain-of-thought stream")
     check_recordable(run_spec, regime)
     train = load_tensors(data_dir, "train", device)
     test = load_tensors(data_dir, "test", device)
@@ -308,10 +310,14 @@ def finish_work_dir(work_dir: Path, out_dir: Path) -> None:
 
 def remove_checkpoints(out_dir: Path) -> None:
     """A finished run's checkpoints, live histories and scratch directories (USEFUL's probe,
-    members)."""
+    members, the policy-gradient phase's)."""
     for scratch_file in [*out_dir.rglob("checkpoint.pt"), *out_dir.rglob(LIVE_HISTORY_NAME)]:
         scratch_file.unlink()
-    for scratch in [*out_dir.glob("member*"), out_dir / "useful_probe"]:
+    for scratch in [
+        *out_dir.glob("member*"),
+        out_dir / "useful_probe",
+        out_dir / "policy_gradient",
+    ]:
         if scratch.is_dir():
             shutil.rmtree(scratch)
 

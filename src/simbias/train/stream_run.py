@@ -1,8 +1,9 @@
 """Train one run on a stream (a dataset whose card has a ``stream``: in-context regression
 prompts or chain-of-thought questions) and write
 the artefacts every run has: ``model.pt``, ``history.csv`` (per epoch of
-``steps_per_epoch`` steps: train loss, held-out test loss) and ``final.json`` (final
-losses, the resolved config, the code version). ``train_run`` sends such runs here."""
+``steps_per_epoch`` steps: train loss, held-out test loss; then, with a policy_gradient
+piece, one row per RL epoch) and ``final.json`` (final losses, the resolved config, the
+code version). ``train_run`` sends such runs here."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from typing import Any
 import pandas as pd
 import torch
 
+from simbias.data.cot_stream import CotStream
 from simbias.data.store import load_split
 from simbias.data.streams import stream_from_card
+from simbias.train.policy_gradient import fit_policy_gradient
 from simbias.train.regime import Regime
 from simbias.train.run import (
     build_run_model,
@@ -34,9 +37,12 @@ def held_out_prompts(
     return inputs.to(device), targets.to(device)
 
 
-def check_streamable(run_spec: dict[str, Any], regime: Regime) -> None:
+def check_streamable(run_spec: dict[str, Any], regime: Regime, stream: Any) -> None:
     """A prompt stream trains one network by an update rule: the pieces that transform
-    inputs, reweight a stored training set or train members do not apply."""
+    inputs, reweight a stored training set or train members do not apply; the policy
+    gradient needs questions whose CoT length the model chooses."""
+    if regime.policy_gradient is not None and not isinstance(stream, CotStream):
+        raise ValueError(f"run {run_spec['name']}: policy_gradient needs a chain-of-thought stream")
     unsupported = [
         name
         for name, piece in (
@@ -63,8 +69,8 @@ def train_stream_run(
     """Train the run on the card's prompt stream; checkpoints in ``work_dir``."""
     seed = int(run_spec["seed"])
     regime = Regime.from_dict(run_spec["regime"])
-    check_streamable(run_spec, regime)
     stream = stream_from_card(card["stream"])
+    check_streamable(run_spec, regime, stream)
     test = held_out_prompts(data_dir, card, device)
     seed_everything(seed)
     model = build_run_model(run_spec, card).to(device)
@@ -73,8 +79,18 @@ def train_stream_run(
         eval_sets={"test": test}, fingerprint=run_spec, update=regime.update,
         progress=run_progress(run_spec, regime.train.epochs, work_dir, work_dir),
     )  # fmt: skip
-    history = pd.DataFrame(result.history).assign(member=0)
     last = result.history[-1]
+    rows, extra = list(result.history), {}
+    if regime.policy_gradient is not None:  # after the supervised epochs, from their final weights
+        epochs, steps = regime.train.epochs, regime.train.steps_per_epoch
+        rl_rows, resumed = fit_policy_gradient(
+            model, stream, regime.policy_gradient, seed, epochs * steps, epochs,
+            work_dir, run_spec["name"], fingerprint=run_spec,
+        )  # fmt: skip
+        rows += rl_rows
+        extra = {"rl_resumed_from_epoch": resumed, "rl_accuracy": rl_rows[-1]["rl_accuracy"],
+                 "rl_mean_steps": rl_rows[-1]["rl_mean_steps"]}  # fmt: skip
+    history = pd.DataFrame(rows).assign(member=0)
     measured = {
         "members": 1,
         "resumed_from_epoch": [result.resumed_from_epoch],
@@ -82,6 +98,7 @@ def train_stream_run(
         "steps": regime.train.epochs * regime.train.steps_per_epoch,
         "train_loss": last["train_loss"],
         "test_loss": last["test_loss"],
+        **extra,
     }
     final = save_run_artefacts(out_dir, run_spec, regime, card, model, history, measured)
     finish_work_dir(work_dir, out_dir)

@@ -3,14 +3,16 @@ acetocarmine11/cot-length): a model's accuracy against the length of its chain o
 an inverted U -- an intermediate step size k (ceil(T / k) steps) beats both the shortest
 steps (longest chains, errors accumulate) and the longest (each step too hard); the optimal
 number of steps grows with the task's difficulty T; a more capable model's optimum has no
-more steps than a less capable one's (it prefers the shorter, simpler chain it can execute).
+more steps than a less capable one's (it prefers the shorter, simpler chain it can execute);
+under RL on its own step size, a model takes fewer steps as its accuracy rises.
 
-All read the ``cot_length`` analysis (simbias.analysis.cot_length): per run, accuracy per
-(T, k) on n held-out questions, for the trained network and the same network untrained
+The first three read the ``cot_length`` analysis (simbias.analysis.cot_length): per run,
+accuracy per (T, k) on n held-out questions, for the trained network and the same network untrained
 (``claim_predictor``). Intervals are bootstraps over seeds and test questions: a draw
 resamples the seeds, and within each the n questions of a (T, k) cell (the number right is
 then Binomial(n, accuracy), which is what resampling the questions of one cell gives); the
-optimal k of a draw is its argmax, ties broken at random.
+optimal k of a draw is its argmax, ties broken at random. The RL claim reads the runs'
+histories (simbias.analysis.cot_rl) and resamples seeds only.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simbias.analysis.cot_rl import RlTrend, rl_trend
 from simbias.report.claims._base import CLAIMS, Claim, ClaimRow, Evidence, regime_stat, seed_values
 
 PAPER = "Wu et al. 2025, When More is Less: Understanding Chain-of-Thought Length in LLMs"
@@ -224,5 +227,80 @@ class CotLargerModelFewerSteps(CotLengthClaim):
                 n_seeds=len(accuracy), passed=passed,
                 paper_reports="the optimal CoT length shrinks as model capability grows (Wu et"
                 " al., simplicity bias)",
+            ))  # fmt: skip
+        return rows
+
+
+def bootstrap_means(values: np.ndarray, rng: np.random.Generator, draws: int = DRAWS) -> np.ndarray:
+    """``(draws,)``: the mean of ``values`` (one per seed) over seeds resampled."""
+    values = np.asarray(values, dtype=float)
+    return values[rng.integers(0, len(values), size=(draws, len(values)))].mean(axis=1)
+
+
+def fewer_steps_as_accuracy_rises(
+    trends: list[RlTrend], rng: np.random.Generator
+) -> tuple[bool, dict[str, np.ndarray]]:
+    """Over the RL epochs, fewer steps as accuracy rises: bootstrap 95% intervals over seeds
+    of the mean Spearman(accuracy, steps) below 0, of the mean accuracy gain (last RL epoch
+    minus first) above 0 and of the mean change in steps below 0. Returns (passed, the
+    bootstrap means by name)."""
+    means = {
+        "spearman": bootstrap_means(np.array([t.spearman for t in trends]), rng),
+        "accuracy_gain": bootstrap_means(np.array([t.accuracy_gain for t in trends]), rng),
+        "steps_change": bootstrap_means(np.array([t.steps_change for t in trends]), rng),
+    }
+    passed = (
+        interval(means["spearman"])[1] < 0
+        and interval(means["accuracy_gain"])[0] > 0
+        and interval(means["steps_change"])[1] < 0
+    )
+    return bool(passed), means
+
+
+@CLAIMS.register(
+    "cot_rl_fewer_steps",
+    paper=PAPER,
+    caption="Under REINFORCE on its self-chosen step size k (reward: the right answer), the"
+    " model's mean number of CoT steps falls as its accuracy rises: per seed Spearman of"
+    " accuracy against mean steps over the RL epochs, bootstrap 95% interval over seeds"
+    " below 0, accuracy gain above 0, change in steps below 0.",
+)
+class CotRlFewerSteps(Claim):
+    """Reads the RL rows of the runs' histories (simbias.analysis.cot_rl)."""
+
+    def rows(self, evidence: Evidence, experiment: str, spec: dict[str, Any]) -> list[ClaimRow]:
+        history = evidence.histories
+        if history.empty or "rl_epoch" not in history:
+            raise ValueError(f"{self.name}: experiment {experiment} has no RL history")
+        history = history[(history["experiment"] == experiment) & history["rl_epoch"].notna()]
+        regimes = spec.get("claim_regimes") or sorted(history["regime"].unique())
+        rows = []
+        for regime in regimes:
+            runs = history[history["regime"] == regime].groupby("seed", sort=True)
+            trends = [rl_trend(run) for _, run in runs]
+            if not trends:
+                raise ValueError(f"{self.name}: no RL history for {experiment} {regime}")
+            passed, means = fewer_steps_as_accuracy_rises(
+                trends, np.random.default_rng(BOOTSTRAP_SEED)
+            )
+            start = np.mean([t.accuracy_start for t in trends])
+            end = np.mean([t.accuracy_end for t in trends])
+            steps = (
+                np.mean([t.steps_start for t in trends]),
+                np.mean([t.steps_end for t in trends]),
+            )
+            rows.append(self.row(
+                claim=f"under RL on its own step size the model takes fewer CoT steps as its"
+                f" accuracy rises ({spec['model']})",
+                experiment=experiment, regime=regime,
+                measured=f"Spearman(accuracy, mean steps) over RL epochs"
+                f" {fmt_interval(means['spearman'])}; accuracy {start:.2f} -> {end:.2f}, gain"
+                f" {fmt_interval(means['accuracy_gain'])}; mean steps {steps[0]:.2f} ->"
+                f" {steps[1]:.2f}, change {fmt_interval(means['steps_change'])}",
+                criterion="bootstrap 95% intervals over seeds: Spearman below 0, accuracy gain"
+                " above 0, change in mean steps below 0",
+                n_seeds=len(trends), passed=passed,
+                paper_reports="models gravitate towards shorter CoTs as their accuracy"
+                " improves during RL (Wu et al., abstract and RL section)",
             ))  # fmt: skip
         return rows
