@@ -85,13 +85,16 @@ def test_overlapping_parts_are_refused():
 
 
 def test_sdf_errors_of_a_known_prediction():
-    targets = {"train": np.zeros(4), "test": np.zeros(6)}
-    fits = {"train": np.full(4, 0.1), "test": np.array([0.5, 0.3, 0.1, -0.1, 0.0, 0.0])}
+    # Every held-out point inside (target -0.2): the thin points fitted at 0.1 and 0.3
+    # are outside, the thick ones at -0.1 (inside) and 0.1 (outside).
+    targets = {"train": np.zeros(4), "test": np.full(6, -0.2)}
+    fits = {"train": np.full(4, 0.1), "test": np.array([0.1, 0.3, -0.1, 0.1, -0.2, -0.2])}
     regions = {"thin": np.array([1, 1, 0, 0, 0, 0], bool),
                "thick": np.array([0, 0, 1, 1, 0, 0], bool)}  # fmt: skip
     result = sdf_errors(fits, targets, regions)
-    assert result == pytest.approx({"train_mae": 0.1, "test_mae": 1.0 / 6, "thin_mae": 0.4,
-                                    "thick_mae": 0.1, "gap_mae": 0.3})  # fmt: skip
+    assert result == pytest.approx({"train_mae": 0.1, "test_mae": 0.2, "thin_mae": 0.4,
+                                    "thick_mae": 0.2, "gap_mae": 0.2, "thin_inside": 0.0,
+                                    "thick_inside": 0.5, "lost_inside": 0.5}, nan_ok=True)  # fmt: skip
 
 
 def _summary(experiment: str, values: dict[str, list[float]]) -> pd.DataFrame:
@@ -123,8 +126,10 @@ def test_keep_thin_parts_fails_against_itself_and_passes_on_a_planted_gain():
 
 
 def test_thin_parts_lost_fails_on_no_gap_and_passes_on_a_planted_gap():
-    null = {"thin_mae": THIN, "thick_mae": THIN, "gap_mae": [0.002, -0.003, 0.001, -0.002, 0.001]}
-    planted = {**null, "gap_mae": [0.010, 0.008, 0.012, 0.009, 0.011]}
+    kept = [1.0, 0.99, 1.0, 0.98, 1.0]
+    null = {"thin_mae": THIN, "thick_mae": THIN, "thin_inside": kept, "thick_inside": kept,
+            "lost_inside": [0.002, -0.003, 0.001, -0.002, 0.001]}  # fmt: skip
+    planted = {**null, "lost_inside": [0.30, 0.25, 0.41, 0.28, 0.35]}
     evidence = Evidence(summaries={"sdf_fit": pd.concat(
         [_summary("null", null), _summary("planted", planted)])})  # fmt: skip
     claim = ThinPartsLost()

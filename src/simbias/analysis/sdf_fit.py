@@ -1,6 +1,8 @@
 """How well a coordinate network reproduces a signed distance field near the thin parts of
 its shape and near the thick part (thin_shape_sdf): DebSDF's observation (Xiao et al. 2023) that
-a coordinate network loses thin structures, as the mean absolute error of the SDF."""
+a coordinate network loses thin structures, as the mean absolute error of the SDF and as
+the share of each part's inside that the fit still puts inside (a part whose zero level set
+vanishes from the fit is lost, however small its error in distance)."""
 
 from __future__ import annotations
 
@@ -17,8 +19,11 @@ def sdf_errors(
     """Mean absolute SDF error on the training points (``train_mae``) and on the held-out
     ones (``test_mae``); on the held-out points near a thin part's boundary (``thin_mae``)
     and near the thick part's (``thick_mae``); and their difference, thin - thick, in one
-    run (``gap_mae``). ``fits`` / ``targets``: per split, (N,) or (N, 1); ``regions``: the
-    held-out points' boolean masks by region. A region without points scores NaN."""
+    run (``gap_mae``); per region, the share of its held-out points inside the shape (target
+    < 0) that the fit puts inside (``thin_inside``, ``thick_inside``) and thick - thin
+    (``lost_inside``: how much more of the thin parts than of the thick one is lost).
+    ``fits`` / ``targets``: per split, (N,) or (N, 1); ``regions``: the held-out points'
+    boolean masks by region. A region without points scores NaN."""
     errors = {
         split: np.abs(np.ravel(fits[split]).astype(np.float64) - np.ravel(targets[split]))
         for split in fits
@@ -28,6 +33,12 @@ def sdf_errors(
         chosen = errors["test"][np.asarray(regions[region], dtype=bool)]
         result[f"{region}_mae"] = float(chosen.mean()) if chosen.size else float("nan")
     result["gap_mae"] = result["thin_mae"] - result["thick_mae"]
+    fit, target = np.ravel(fits["test"]), np.ravel(targets["test"])
+    for region in REGIONS:
+        inside = np.asarray(regions[region], dtype=bool) & (target < 0)
+        kept = fit[inside] < 0
+        result[f"{region}_inside"] = float(kept.mean()) if kept.size else float("nan")
+    result["lost_inside"] = result["thick_inside"] - result["thin_inside"]
     return result
 
 
