@@ -9,8 +9,8 @@ import math
 import numpy as np
 import torch
 
-from simbias.analysis.cot_length import answer_accuracy, solution_budget
-from simbias.data.cot_tasks import prompt_ids, sample_problems
+from simbias.analysis.cot_length import answer_accuracy
+from simbias.data.cot_tasks import prompt_ids, sample_problems, solution_budget
 from simbias.models.architectures.transformer_lm import TransformerLmParams, build
 from simbias.report.claims.cot_length import (
     above_zero,

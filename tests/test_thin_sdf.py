@@ -94,7 +94,7 @@ def test_sdf_errors_of_a_known_prediction():
     result = sdf_errors(fits, targets, regions)
     assert result == pytest.approx({"train_mae": 0.1, "test_mae": 0.2, "thin_mae": 0.4,
                                     "thick_mae": 0.2, "gap_mae": 0.2, "thin_inside": 0.0,
-                                    "thick_inside": 0.5, "lost_inside": 0.5}, nan_ok=True)  # fmt: skip
+                                    "thick_inside": 0.5, "lost_inside": 0.5})  # fmt: skip
 
 
 def _summary(experiment: str, values: dict[str, list[float]]) -> pd.DataFrame:

@@ -12,22 +12,12 @@ Decoding with the cache is checked against decoding without it on the first
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import torch
 
 from simbias.data.base import Split
-from simbias.data.cot_tasks import BEGIN, END, CotVocab, read_answer
+from simbias.data.cot_tasks import BEGIN, END, CotVocab, read_answer, solution_budget
 from simbias.models.transformer import LanguageModel, greedy_generate
-
-
-def solution_budget(n_operators: int, k: int) -> int:
-    """Tokens a correct solution takes after the prompt, plus slack: ``\\n``, then per step a
-    sub-expression of at most k operators (4 tokens each, and its first digit), ``=``, the
-    value and ``\\n``, then <END>; twice that, so a wordier wrong chain is still read."""
-    steps = math.ceil(n_operators / k)
-    return 2 * (1 + steps * (4 * k + 4) + 1)
 
 
 class CacheMismatchError(RuntimeError):

@@ -279,3 +279,11 @@ def next_token_targets(
     ``ignore_index`` (for ``F.cross_entropy``)."""
     targets = ids[:, 1:].masked_fill(~mask[:, 1:], ignore_index)
     return ids[:, :-1], targets
+
+
+def solution_budget(n_operators: int, k: int) -> int:
+    """Tokens a correct solution takes after the prompt, plus slack: ``\\n``, then per step a
+    sub-expression of at most k operators (4 tokens each, and its first digit), ``=``, the
+    value and ``\\n``, then <END>; twice that, so a wordier wrong chain is still read."""
+    steps = math.ceil(n_operators / k)
+    return 2 * (1 + steps * (4 * k + 4) + 1)

@@ -34,7 +34,6 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from simbias.analysis.cot_length import solution_budget
 from simbias.data.cot_stream import CotStream
 from simbias.data.cot_tasks import (
     BEGIN,
@@ -44,6 +43,7 @@ from simbias.data.cot_tasks import (
     n_steps,
     read_answer,
     sample_expression,
+    solution_budget,
 )
 from simbias.data.prompt_stream import step_seed
 from simbias.io import save_torch_atomic
