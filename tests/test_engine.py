@@ -61,8 +61,9 @@ def test_full_batch_gd_takes_one_step_per_epoch(tmp_path):
         torch.testing.assert_close(ours, theirs)
 
 
-def test_resume_after_kill_is_bit_identical(tmp_path):
-    spec = TrainSpec(epochs=6, lr=0.05, batch_size=32, weight_decay=5e-4)
+@pytest.mark.parametrize("mixup", [0.0, 0.8])  # mixup's lam comes from the run's generator
+def test_resume_after_kill_is_bit_identical(tmp_path, mixup):
+    spec = TrainSpec(epochs=6, lr=0.05, batch_size=32, weight_decay=5e-4, mixup=mixup)
     data = blobs()
 
     uninterrupted = mlp()

@@ -91,6 +91,9 @@ def test_the_plan_trains_seeds_at_once_unless_a_piece_cannot_and_says_why(repo):
     bf16 = copy.deepcopy(spec(0))
     bf16["regime"]["train"]["precision"] = "bf16"
     assert "bf16" in unbatchable_because(bf16)
+    mixup = copy.deepcopy(spec(0))
+    mixup["regime"]["train"]["mixup"] = 0.8  # fit_seeds has no mixed batch (yet)
+    assert "mixup" in unbatchable_because(mixup)
     config = load_config()
     batches = Plan.build(config).groups
     for regime in ("sgd", "gd", "sam", "adv_pgd", "adv_fgsm", "adv+sam"):

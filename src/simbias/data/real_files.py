@@ -1,4 +1,4 @@
-"""Where torchvision leaves real MNIST and CIFAR-10 on disk, and the md5 checks of those
+"""Where torchvision leaves real MNIST, CIFAR-10 and CIFAR-100 on disk, and the md5 checks of those
 files (loading and decoding them is :mod:`simbias.data.real`'s). The layout:
 
 * MNIST: ``<root>/MNIST/raw/{train,t10k}-{images-idx3,labels-idx1}-ubyte`` (uncompressed idx
@@ -6,10 +6,11 @@ files (loading and decoding them is :mod:`simbias.data.real`'s). The layout:
   ``.gz`` archives they were extracted from are kept beside them by torchvision).
 * CIFAR-10: ``<root>/cifar-10-batches-py/{data_batch_1..5,test_batch,batches.meta}``
   (python pickles).
+* CIFAR-100: ``<root>/cifar-100-python/{train,test,meta}`` (python pickles, one per split).
 
 What :func:`verify_checksums` verifies (md5, the digests torchvision itself publishes):
 
-* CIFAR-10: every batch file and ``batches.meta`` exactly as read.
+* CIFAR-10 and CIFAR-100: every pickle file exactly as read.
 * MNIST: torchvision lists md5s only for the ``.gz`` archives, so those are checked, and each
   uncompressed file torchvision reads must equal its verified archive decompressed. An
   uncompressed file whose ``.gz`` is absent cannot be verified: it is reported as ``None``
@@ -28,9 +29,11 @@ from simbias.data.store import DatasetCorruptError
 
 MNIST_DIR = Path("MNIST") / "raw"
 CIFAR_DIR = Path("cifar-10-batches-py")
+CIFAR100_DIR = Path("cifar-100-python")
 
 #: Official md5s as listed in torchvision (``mnist.py`` ``MNIST.resources``; ``cifar.py``
-#: ``CIFAR10.train_list`` / ``test_list`` / ``meta``). MNIST's are of the ``.gz`` archives.
+#: ``CIFAR10`` and ``CIFAR100.train_list`` / ``test_list`` / ``meta``). MNIST's are of the
+#: ``.gz`` archives.
 CHECKSUMS: dict[str, dict[str, str]] = {
     "mnist": {
         "train-images-idx3-ubyte.gz": "f68b3c2dcbeaaa9fbdd348bbdeb94873",
@@ -47,6 +50,11 @@ CHECKSUMS: dict[str, dict[str, str]] = {
         "test_batch": "40351d587109b95175f43aff81a1287e",
         "batches.meta": "5ff9c542aee3614f3951f8cda6e48888",
     },
+    "cifar100": {
+        "train": "16019d7e3df5f24257cddd939b257f8d",
+        "test": "f0ef6b0ae62326f3e7ffdfab6717acfc",
+        "meta": "7973b15100ade9c7d40fb424638fde48",
+    },
 }
 
 #: Files each dataset needs on disk (what is read), relative to its folder.
@@ -58,8 +66,9 @@ REQUIRED_FILES = {
         "t10k-labels-idx1-ubyte",
     ],
     "cifar10": [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch", "batches.meta"],
+    "cifar100": ["train", "test", "meta"],
 }
-FOLDERS = {"mnist": MNIST_DIR, "cifar10": CIFAR_DIR}
+FOLDERS = {"mnist": MNIST_DIR, "cifar10": CIFAR_DIR, "cifar100": CIFAR100_DIR}
 
 
 class DatasetMissingError(FileNotFoundError):
@@ -90,7 +99,7 @@ def _check_present(root: Path, kind: str) -> Path:
 def verify_checksums(
     root: str | Path, kind: str, expected: dict[str, str] | None = None
 ) -> dict[str, str | None]:
-    """Check ``kind``'s files ("mnist" or "cifar10") under ``root`` against md5s.
+    """Check ``kind``'s files ("mnist", "cifar10" or "cifar100") under ``root`` against md5s.
 
     ``expected`` maps file names (in the dataset folder) to md5s; default ``CHECKSUMS[kind]``.
     Returns {file name: verified md5, or None for an MNIST file that could not be verified
@@ -144,5 +153,5 @@ def _download(root: Path, kind: str, train: bool) -> None:
     """Fetch through torchvision (its own md5 checks apply)."""
     import torchvision
 
-    cls = torchvision.datasets.MNIST if kind == "mnist" else torchvision.datasets.CIFAR10
-    cls(str(root), train=train, download=True)
+    classes = {"mnist": "MNIST", "cifar10": "CIFAR10", "cifar100": "CIFAR100"}
+    getattr(torchvision.datasets, classes[kind])(str(root), train=train, download=True)

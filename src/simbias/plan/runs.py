@@ -135,6 +135,8 @@ def unbatchable_because(run_spec: dict[str, Any]) -> str:
     train = run_spec["regime"].get("train") or {}
     if train.get("precision") == "bf16" or train.get("compile"):
         reasons.append("bf16 autocast and torch.compile train one seed at a time")
+    if train.get("mixup"):
+        reasons.append("mixup trains one seed at a time (no seeds-at-once form yet)")
     return "; ".join(reason for reason in reasons if reason)
 
 

@@ -24,6 +24,7 @@ from simbias.io import save_torch_atomic
 from simbias.train.augment import random_crop_flip
 from simbias.train.device import cpu_has_native_bf16
 from simbias.train.losses import is_regression, mean_loss
+from simbias.train.mixup import mix_batch, mixed_loss
 from simbias.train.optim import build_scheduler
 from simbias.train.progress import RunProgress
 from simbias.train.regime import InputTransform, PlainUpdate, Update
@@ -210,11 +211,15 @@ def fit(
             inputs, labels = train.x[index], train.y[index]
             if spec.augments:
                 inputs = random_crop_flip(inputs, spec.crop_padding, spec.flip, shuffle)
+            step_loss = loss_fn
+            if spec.mixup > 0:
+                inputs, partners, lam = mix_batch(inputs, labels, spec.mixup, shuffle)
+                step_loss = mixed_loss(loss_fn, partners, lam)
             if channels_last:
                 inputs = inputs.contiguous(memory_format=torch.channels_last)
             if transform is not None:
                 inputs = transform(forward_model, inputs, labels, shuffle)
-            loss, logits = update(forward_model, optimizer, inputs, labels, loss_fn)
+            loss, logits = update(forward_model, optimizer, inputs, labels, step_loss)
             scheduler.step()
             if step_hook is not None:
                 step_hook(epoch * steps_per_epoch + step + 1, model, optimizer)

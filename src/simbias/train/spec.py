@@ -79,6 +79,17 @@ class TrainSpec(Params):
         minimum=0,
     )
     flip: bool = param(False, description="Random horizontal flip, batched on the device.")
+    mixup: float = param(
+        0.0,
+        description="Mixup's alpha (simbias.train.mixup): every step mixes each (cropped,"
+        " flipped) input with the batch's previous one by one lam ~ Beta(alpha, alpha) per"
+        " batch and descends lam L(y) + (1 - lam) L(y_previous), the lam drawn from the"
+        " run's generator (Bachmann et al. 2023 pre-train with 0.8, scaling_mlps"
+        " utils/parsers.py --mixup, through FFCV's ImageMixup/LabelMixup). train_accuracy"
+        " then counts the first label of each pair. 0: off.",
+        minimum=0,
+        maximum=1,
+    )
     precision: Literal["float32", "bf16"] = param(
         "float32",
         description="bf16: bfloat16 autocast (CUDA, or a CPU with native bf16; weights, "
@@ -155,6 +166,7 @@ class TrainSpec(Params):
         "loss": "cross_entropy",
         "warmup_steps": 0,
         "min_lr_ratio": 0.0,
+        "mixup": 0.0,
     }
 
     def __post_init__(self) -> None:
@@ -162,6 +174,8 @@ class TrainSpec(Params):
             raise ValueError(
                 f"loss_goal must be above 0 (a loss to get below), got {self.loss_goal}"
             )
+        if not 0 <= self.mixup <= 1:  # Johnk's Beta sampler (simbias.train.mixup)
+            raise ValueError(f"mixup must be in [0, 1], got {self.mixup}")
         if self.accuracy_goal is not None and not 0 < self.accuracy_goal <= 1:
             raise ValueError(
                 f"accuracy_goal must be in (0, 1] (a fraction of the training set),"

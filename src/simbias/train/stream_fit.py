@@ -83,6 +83,8 @@ def fit_stream(
         raise ValueError(f"run {run_name}: a prompt stream has no full batch; give a size")
     if spec.precision != "float32" or spec.compile:
         raise ValueError(f"run {run_name}: prompt streams train in float32, uncompiled")
+    if spec.mixup > 0:  # simbias.train.mixup mixes stored image batches, in fit only
+        raise ValueError(f"run {run_name}: a prompt stream has no mixup")
     update = update or PlainUpdate()
     loss_fn = mean_loss(spec.loss)
     device = next(model.parameters()).device

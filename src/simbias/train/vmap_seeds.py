@@ -111,6 +111,8 @@ def fit_seeds(
     seeds = [int(s) for s in seeds]
     if not seeds:
         raise ValueError("fit_seeds needs at least one seed")
+    if spec.mixup > 0:  # the planner trains these one seed at a time (plan.runs)
+        raise ValueError("mixup has no seeds-at-once form yet; train the seeds with fit")
     if work_dirs is not None and len(work_dirs) != len(seeds):
         raise ValueError(f"{len(work_dirs)} work directories for {len(seeds)} seeds")
     device = train.x.device

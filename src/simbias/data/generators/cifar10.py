@@ -38,6 +38,8 @@ class Cifar10(DatasetGenerator):
 
     params: Cifar10Params
     extra_splits: ClassVar[tuple[str, ...]] = ()
+    #: Which torchvision CIFAR (simbias.data.real_files), for the cifar100 kind's subclass.
+    cifar: ClassVar[str] = "cifar10"
 
     def __init__(self, params: Cifar10Params, checksums: dict[str, str] | None = None) -> None:
         super().__init__(params)
@@ -47,7 +49,7 @@ class Cifar10(DatasetGenerator):
         rng = np.random.default_rng(seed)
         p = self.params
         (x_train, y_train), (x_test, y_test), verified = cifar10_uint8_splits(
-            Path(p.root), p.download, self.checksums, p.n_train, rng
+            Path(p.root), p.download, self.checksums, p.n_train, rng, self.cifar
         )
         splits = {
             "train": Split(x=unit_float(x_train), y=y_train),
