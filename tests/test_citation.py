@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from simbias.plan.catalogue import load_catalogue
+from simbias.plan.plan import ATLAS_PAPER
 
 REPO = Path(__file__).resolve().parents[1]
 # "Shah et al. 2020, The Pitfalls of Simplicity Bias in Neural Networks (sec. 6)"
@@ -30,13 +31,14 @@ def project() -> dict:
 
 
 def reproduced_papers() -> set[str]:
-    """Every ``paper:`` of an experiment in any config file, and every claim's paper."""
+    """Every ``paper:`` of an experiment in any config file, and every claim's paper; the
+    atlas's own runs name the atlas (ATLAS_PAPER), which is ours, not a paper to cite."""
     files = [REPO / "config.yaml", *sorted((REPO / "configs").rglob("*.yaml"))]
     papers = {
         spec["paper"]
         for path in files
         for spec in ((yaml.safe_load(path.read_text()) or {}).get("experiments") or {}).values()
-        if isinstance(spec, dict) and "paper" in spec
+        if isinstance(spec, dict) and "paper" in spec and spec["paper"] != ATLAS_PAPER
     }
     papers |= {c["paper"] for c in load_catalogue()["claims"].values() if "paper" in c}
     return papers
