@@ -159,3 +159,21 @@ def kill_stream_run_after_saves(monkeypatch, saves: int = 2) -> None:
             raise KeyboardInterrupt
 
     monkeypatch.setattr(stream_fit, "save_torch_atomic", save_then_die)
+
+
+def seed_summary(experiment: str, values: dict[str, list[float]], regime: str = "coordinate_adam"):
+    """An analysis summary as the claims read it (split, metric, n, mean, 95% t interval and
+    the seed values per row) from per-seed values keyed ``{split}_{metric}``."""
+    import numpy as np
+    import pandas as pd
+
+    from simbias.analysis.aggregate import format_values, mean_ci
+
+    rows = []
+    for key, seeds in values.items():
+        split, _, metric = key.rpartition("_")
+        low, high = mean_ci(np.asarray(seeds))
+        rows.append({"experiment": experiment, "regime": regime, "split": split,
+                     "metric": metric, "n": len(seeds), "mean": float(np.mean(seeds)),
+                     "ci_low": low, "ci_high": high, "values": format_values(seeds)})  # fmt: skip
+    return pd.DataFrame(rows)

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from conftest import seed_summary
 
-from simbias.analysis.aggregate import format_values, mean_ci
 from simbias.analysis.spectral_bias import half_amplitude_steps, learning_order, psnr
 from simbias.data.base import get_generator
 from simbias.models import build_model
@@ -127,17 +127,6 @@ def test_full_batch_regression_epochs_of_several_steps(tmp_path):
             0, tmp_path / "two", "two")  # fmt: skip
 
 
-def _summary(experiment: str, values: dict[str, list[float]]) -> pd.DataFrame:
-    rows = []
-    for key, seeds in values.items():
-        split, _, metric = key.rpartition("_")
-        low, high = mean_ci(np.asarray(seeds))
-        rows.append({"experiment": experiment, "regime": "coordinate_adam", "split": split,
-                     "metric": metric, "n": len(seeds), "mean": float(np.mean(seeds)),
-                     "ci_low": low, "ci_high": high, "values": format_values(seeds)})  # fmt: skip
-    return pd.DataFrame(rows)
-
-
 SPEC = {"model": "m", "dataset": "d"}
 
 
@@ -146,7 +135,7 @@ def test_learned_first_fails_on_no_order_and_passes_on_order():
             "order_steps": [2000] * 5}  # fmt: skip
     ordered = {**null, "order_rho": [0.9, 0.7, 0.8, 0.7, 0.75]}
     evidence = Evidence(summaries={"spectral_bias": pd.concat(
-        [_summary("null", null), _summary("ordered", ordered)])})  # fmt: skip
+        [seed_summary("null", null), seed_summary("ordered", ordered)])})  # fmt: skip
     claim = LowFrequenciesLearnedFirst()
     assert not claim.rows(evidence, "null", SPEC)[0].claim_passed
     assert claim.rows(evidence, "ordered", SPEC)[0].claim_passed
@@ -155,7 +144,7 @@ def test_learned_first_fails_on_no_order_and_passes_on_order():
 def test_image_claims_fail_on_an_experiment_against_itself():
     psnrs = {"test_psnr": [20.1, 19.8, 20.3, 20.0, 19.9], "train_psnr": [30, 31, 29, 30, 30],
              "gap_psnr": [10, 11, 9, 10, 10]}  # fmt: skip
-    evidence = Evidence(summaries={"image_fit": _summary("same", psnrs)})
+    evidence = Evidence(summaries={"image_fit": seed_summary("same", psnrs)})
     for claim in (FourierFeaturesBeatNone(), LargeScaleOverfits()):
         (row,) = claim.rows(evidence, "same", SPEC)
         assert not row.claim_passed, claim.name

@@ -7,8 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import seed_summary
 
-from simbias.analysis.aggregate import format_values, mean_ci
 from simbias.analysis.sdf_fit import sdf_errors
 from simbias.data.base import get_generator
 from simbias.data.generators.thin_shape_sdf import ThinShapeSdfParams, grid_points, shape_sdf
@@ -97,24 +97,13 @@ def test_sdf_errors_of_a_known_prediction():
                                     "thick_inside": 0.5, "lost_inside": 0.5})  # fmt: skip
 
 
-def _summary(experiment: str, values: dict[str, list[float]]) -> pd.DataFrame:
-    rows = []
-    for key, seeds in values.items():
-        split, _, metric = key.rpartition("_")
-        low, high = mean_ci(np.asarray(seeds))
-        rows.append({"experiment": experiment, "regime": "coordinate_adam", "split": split,
-                     "metric": metric, "n": len(seeds), "mean": float(np.mean(seeds)),
-                     "ci_low": low, "ci_high": high, "values": format_values(seeds)})  # fmt: skip
-    return pd.DataFrame(rows)
-
-
 SPEC = {"model": "m", "dataset": "d"}
 THIN = [0.020, 0.025, 0.018, 0.030, 0.022]
 
 
 def test_keep_thin_parts_fails_against_itself_and_passes_on_a_planted_gain():
-    none = _summary("none", {"thin_mae": THIN})
-    mapped = _summary("mapped", {"thin_mae": [v / 5 for v in THIN]})
+    none = seed_summary("none", {"thin_mae": THIN})
+    mapped = seed_summary("mapped", {"thin_mae": [v / 5 for v in THIN]})
     evidence = Evidence(summaries={"sdf_fit": pd.concat([none, mapped])})
     claim = FourierFeaturesKeepThinParts()
     assert not claim.rows(evidence, "none", SPEC)[0].claim_passed
@@ -131,7 +120,7 @@ def test_thin_parts_lost_fails_on_no_gap_and_passes_on_a_planted_gap():
             "lost_inside": [0.002, -0.003, 0.001, -0.002, 0.001]}  # fmt: skip
     planted = {**null, "lost_inside": [0.30, 0.25, 0.41, 0.28, 0.35]}
     evidence = Evidence(summaries={"sdf_fit": pd.concat(
-        [_summary("null", null), _summary("planted", planted)])})  # fmt: skip
+        [seed_summary("null", null), seed_summary("planted", planted)])})  # fmt: skip
     claim = ThinPartsLost()
     assert not claim.rows(evidence, "null", SPEC)[0].claim_passed
     assert claim.rows(evidence, "planted", SPEC)[0].claim_passed
