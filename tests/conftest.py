@@ -135,7 +135,7 @@ def snakemake(repo: Path, workdir: Path, *args: str, timeout: int = 1200):
 
 @pytest.fixture(scope="session")
 def tiny_run(tmp_path_factory):
-    """The tiny config's whole DAG, run once per session (about 7 minutes on 2 cores):
+    """The tiny config's whole DAG, run once per session (about 10 minutes on 2 cores):
     (repository, working directory). Every test module that needs finished results uses it."""
     workdir = tmp_path_factory.mktemp("tiny")
     result = snakemake(REPO, workdir, "--cores", "2")

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.slow
+# The tiny DAG (about 10 minutes on 2 cores) runs inside the first test that needs it.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 
 VENV = Path(sys.executable).parents[1]
 TINY = "config.yaml configs/tiny.yaml"

@@ -12,7 +12,8 @@ from conftest import snakemake
 
 from simbias.plan import load_config
 
-pytestmark = pytest.mark.slow
+# The tiny DAG (about 10 minutes on 2 cores) runs inside the first test that needs it.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 
 
 # The module's DAG is built by the first test that asks for it (about 7 minutes on 2 cores
