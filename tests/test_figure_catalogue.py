@@ -112,3 +112,12 @@ def test_spectra_figure_reads_the_full_metric_key():
 def test_an_unknown_figure_names_the_known_ones(tmp_path):
     with pytest.raises(ValueError, match="sb_accuracy"):
         write_figure("sb_acuracy", [], tmp_path / "fig.png", tmp_path / "fig.pdf")
+
+
+def test_mapping_scale_order_puts_no_mapping_first_and_reads_decimal_points():
+    from simbias.report.figures._common import mapping_scale_order
+
+    names = ["sdf_gauss_50", "sdf_gauss_5", "sdf_none", "sdf_gauss_0p5"]
+    assert sorted(names, key=mapping_scale_order) == [
+        "sdf_none", "sdf_gauss_0p5", "sdf_gauss_5", "sdf_gauss_50",
+    ]  # fmt: skip

@@ -189,14 +189,21 @@ def seed_values(stat: pd.Series) -> np.ndarray:
     return np.asarray(values, dtype=float)
 
 
-def _seed_list(values: np.ndarray) -> str:
-    return ", ".join(f"{v:.3f}" for v in values)
+def _seed_list(values: np.ndarray, spec: str = ".3f") -> str:
+    return ", ".join(f"{v:{spec}}" for v in values)
 
 
-def fmt_stat(stat: pd.Series) -> str:
-    """Mean [95% t interval] (the seed values) of a summary row."""
-    seeds = f" (seeds {_seed_list(seed_values(stat))})" if "values" in stat else ""
-    return f"{stat['mean']:.3f} [{stat['ci_low']:.3f}, {stat['ci_high']:.3f}]{seeds}"
+def fmt_stat(stat: pd.Series, spec: str = ".3f") -> str:
+    """Mean [95% t interval] (the seed values) of a summary row, each number formatted by
+    ``spec`` (".3g" for small values such as covariances)."""
+    seeds = f" (seeds {_seed_list(seed_values(stat), spec)})" if "values" in stat else ""
+    return f"{stat['mean']:{spec}} [{stat['ci_low']:{spec}}, {stat['ci_high']:{spec}}]{seeds}"
+
+
+def interval_above_zero(stat: pd.Series) -> bool:
+    """The 95% t interval over seeds of a summary row lies above 0 (at least two seeds: one
+    has no interval)."""
+    return bool(int(stat["n"]) >= 2 and stat["ci_low"] > 0)
 
 
 def fmt_values(values: np.ndarray) -> str:

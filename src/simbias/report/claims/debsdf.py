@@ -14,7 +14,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from simbias.report.claims._base import CLAIMS, Claim, ClaimRow, Evidence, fmt_stat, stat_of
+from simbias.report.claims._base import (
+    CLAIMS,
+    Claim,
+    ClaimRow,
+    Evidence,
+    fmt_stat,
+    interval_above_zero,
+    stat_of,
+)
 
 DEBSDF = (
     "Xiao et al. 2023, DebSDF: Delving into the Details and Bias of Neural Indoor Scene"
@@ -25,7 +33,7 @@ DEBSDF = (
 def thin_parts_lost(lost: Any) -> bool:
     """Less of the thin parts' inside kept than of the thick part's: the 95% t interval over
     seeds of the per-run difference thick - thin lies above 0 (paired: one run's fit)."""
-    return bool(int(lost["n"]) >= 2 and lost["ci_low"] > 0)
+    return interval_above_zero(lost)
 
 
 @CLAIMS.register(

@@ -46,12 +46,6 @@ def in_opposition(covariances: np.ndarray, p_values: np.ndarray) -> bool:
     return bool(len(opposed) and 2 * opposed.sum() > len(opposed))
 
 
-def _fmt_small(stat: pd.Series) -> str:
-    """Mean [95% interval] (seed values) in 3 significant digits: covariances are small."""
-    seeds = ", ".join(f"{v:.3g}" for v in seed_values(stat))
-    return f"{stat['mean']:.3g} [{stat['ci_low']:.3g}, {stat['ci_high']:.3g}] (seeds {seeds})"
-
-
 @CLAIMS.register(
     "opposing_groups_oscillate",
     paper=PAPER,
@@ -75,7 +69,7 @@ class OpposingGroupsOscillate(Claim):
             recall = stat("outlier", "recall")
             null = stat("opposition_null", "covariance")["mean"]
             measured = (
-                f"score-window covariance of the groups' loss changes {_fmt_small(covariance)}"
+                f"score-window covariance of the groups' loss changes {fmt_stat(covariance, '.3g')}"
                 f", null median {null:.3g} on average; permutation p per seed "
                 f"{', '.join(f'{v:.3f}' for v in seed_values(p))}; correlation "
                 f"{fmt_stat(correlation)}, null median "

@@ -19,6 +19,7 @@ from simbias.report.claims._base import (
     ClaimRow,
     Evidence,
     fmt_stat,
+    interval_above_zero,
     intervals_apart,
     stat_of,
 )
@@ -33,7 +34,7 @@ TANCIK = (
 def rises_with_frequency(rho: Any) -> bool:
     """The half-amplitude step rises with frequency: the 95% t interval of the per-seed
     rank correlation lies above 0 (at least two seeds)."""
-    return bool(int(rho["n"]) >= 2 and rho["ci_low"] > 0)
+    return interval_above_zero(rho)
 
 
 @CLAIMS.register(

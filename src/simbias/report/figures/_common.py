@@ -4,6 +4,7 @@ saving a figure as PNG and PDF."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import matplotlib
@@ -64,6 +65,13 @@ def legend_beside(ax: plt.Axes, handles=None, labels=None, **style) -> None:
         handles, labels = ax.get_legend_handles_labels()
     ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=7,
               borderaxespad=0, **style)  # fmt: skip
+
+
+def mapping_scale_order(experiment: str) -> tuple[float, str]:
+    """No mapping first, then by the mapping scale that ends the name, "p" for the decimal
+    point (fourier_gauss_10 after _1, sdf_gauss_0p5 before _5)."""
+    number = re.search(r"(\d+(?:p\d+)?)$", experiment)
+    return (float(number.group(1).replace("p", ".")) if number else -1.0, experiment)
 
 
 def dodged_points(

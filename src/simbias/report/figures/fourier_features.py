@@ -3,13 +3,11 @@ Gaussian mappings of several scales, PSNR on the training and on the held-out pi
 
 from __future__ import annotations
 
-import re
-
 import matplotlib.pyplot as plt
 import pandas as pd
 
 from simbias.report.figures import FIGURES
-from simbias.report.figures._common import dodged_points, legend_beside
+from simbias.report.figures._common import dodged_points, legend_beside, mapping_scale_order
 
 CAPTION = """
 Tancik et al.'s image regression: PSNR (dB) of the network's fit on the pixels it trained on
@@ -22,17 +20,11 @@ mapping; too large a scale fits the training pixels and not the others (overfitt
 LABELS = {"train": "training pixels", "test": "held-out pixels"}
 
 
-def _scale_order(experiment: str) -> tuple[int, str]:
-    """No mapping first, then by the scale in the name (fourier_gauss_10 after _1)."""
-    number = re.search(r"(\d+)$", experiment)
-    return (int(number.group(1)) if number else -1, experiment)
-
-
 @FIGURES.register("fourier_features", source="analysis:image_fit", caption=CAPTION)
 def fourier_features_figure(summary: pd.DataFrame) -> plt.Figure:
     """Train and held-out PSNR per experiment, mean and 95% CI."""
     rows = summary[(summary["metric"] == "psnr") & summary["split"].isin(list(LABELS))]
-    experiments = sorted(rows["experiment"].unique(), key=_scale_order)
+    experiments = sorted(rows["experiment"].unique(), key=mapping_scale_order)
     fig, ax = plt.subplots(figsize=(5.6, 3.6))
     seeds = int(rows["n"].min()) if not rows.empty else 0
     dodged_points(ax, rows, experiments, x="experiment", series="split",
