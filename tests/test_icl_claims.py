@@ -83,9 +83,15 @@ def _experiments() -> dict:
     }  # fmt: skip
 
 
-def _claims(mix_model: float, single_model: float, untrained: float) -> pd.DataFrame:
+def _claims(
+    mix_model: float,
+    single_model: float,
+    untrained: float,
+    trained_ratio: float = 0.2,
+    untrained_ratio: float = 1.0,
+) -> pd.DataFrame:
     references = {"bayes": 0.002, "ridge": 0.45}
-    ratio = {"trained": 0.2, "untrained": 1.0, "bayes": 0.0, "ridge": 0.3}
+    ratio = {"trained": trained_ratio, "untrained": untrained_ratio, "bayes": 0.0, "ridge": 0.3}
     long = pd.DataFrame(
         _summary("mix", {"trained": mix_model, "untrained": untrained, **references}, ratio)
         + _summary(
@@ -107,16 +113,29 @@ def test_each_claim_is_judged_beside_its_control():
     assert "Bayes 0.001 to 0.005, ridge 0.35 to 0.59" in reported
 
 
+MIX, SINGLE = ("icl_mixture_fit_near_bayes", "mix"), ("icl_single_class_fit_tracks_ridge", "single")
+
+
 @pytest.mark.parametrize(
-    "mix_model, single_model, untrained, check, verdict",
+    "mix_model, single_model, untrained, ratios, check, verdict",
     [
-        (0.44, 0.42, 0.44, ("icl_mixture_fit_near_bayes", "mix"), "FAIL"),  # the fit is ridge's
-        (0.05, 0.42, 0.05, ("icl_mixture_fit_near_bayes", "mix"), "CANNOT TELL"),  # untrained too
-        (0.05, 0.03, 0.44, ("icl_single_class_fit_tracks_ridge", "single"), "FAIL"),
-        (0.40, 0.42, 0.44, ("icl_single_class_fit_tracks_ridge", "single"), "CANNOT TELL"),
+        (0.44, 0.42, 0.44, (0.2, 1.0), MIX, "FAIL"),  # the fit is ridge's
+        (0.05, 0.42, 0.05, (0.2, 0.2), MIX, "CANNOT TELL"),  # the control learns and passes
+        (0.05, 0.42, 0.05, (1.0, 1.0), MIX, "FAIL"),  # smooth fits that ignore the context
+        (0.05, 0.03, 0.44, (0.2, 1.0), SINGLE, "FAIL"),
+        (0.42, 0.42, 0.44, (1.0, 1.0), SINGLE, "FAIL"),  # near ridge, but no in-context fit
+        (0.40, 0.42, 0.44, (0.2, 1.0), SINGLE, "CANNOT TELL"),
     ],
 )
 def test_a_null_fit_or_a_passing_control_does_not_pass(
-    mix_model, single_model, untrained, check, verdict
+    mix_model, single_model, untrained, ratios, check, verdict
 ):
-    assert _claims(mix_model, single_model, untrained).loc[check, "verdict"] == verdict
+    claims = _claims(mix_model, single_model, untrained, *ratios)
+    assert claims.loc[check, "verdict"] == verdict
+
+
+def test_a_smooth_fit_that_ignores_its_context_is_not_the_bayes_fit():
+    """The untrained network's output is smooth (little power above frequency 1) but does
+    not depend on the examples: its control row FAILs and the trained model's PASS stands."""
+    row = _claims(0.05, 0.42, untrained=0.05, untrained_ratio=1.0).loc[MIX]
+    assert (row["verdict"], row["control_verdict"]) == ("PASS", "FAIL")

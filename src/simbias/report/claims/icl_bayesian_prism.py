@@ -8,7 +8,9 @@ in context: its error falls with the number of examples.
 
 All three read the ``icl_regression`` analysis (simbias.analysis.icl_regression). The power
 probe is the issue's: functions of maximum frequency 1, 3 to 5 in-context examples, the
-share of the fit's DFT power above frequency 1, averaged over those k per seed. Each run
+share of the fit's DFT power above frequency 1, averaged over those k per seed; a fit
+judged by it must also learn in context, as an untrained network's smooth output, which
+ignores its context, has little power above frequency 1 as well. Each run
 measures four predictors on the same functions; ``claim_predictor`` picks the one a claim
 judges (``trained``, default; a control may name ``untrained``, ``bayes`` or ``ridge``).
 """
@@ -126,6 +128,25 @@ class IclClaim(Claim):
         ]
         return np.mean(per_k, axis=0)
 
+    def errors(
+        self, summary: pd.DataFrame, regime: str, predictor: str
+    ) -> tuple[list[int], np.ndarray, np.ndarray]:
+        """The numbers of examples measured, and per seed the predictor's squared error with
+        the fewest and with the most of them."""
+        part = summary[(summary["regime"] == regime) & (summary["split"] == predictor)]
+        ks = sorted(
+            int(m.group(1))
+            for m in (re.fullmatch(r"k(\d+)error", name) for name in part["metric"])
+            if m
+        )
+        if not ks:
+            raise ValueError(f"{self.name}: no {predictor} errors for regime {regime!r}")
+        none, most = (
+            seed_values(regime_stat(summary, regime, predictor, f"k{k}error", self.name))
+            for k in (ks[0], ks[-1])
+        )
+        return ks, none, most
+
     def position_row(
         self, evidence: Evidence, experiment: str, spec: dict[str, Any], nearer: str
     ) -> list[ClaimRow]:
@@ -137,7 +158,12 @@ class IclClaim(Claim):
             bayes = self.probe_share(summary, regime, "bayes")
             ridge = self.probe_share(summary, regime, "ridge")
             position = bayes_to_ridge(share, bayes, ridge)
-            passed = nearer_bayes(position) if nearer == "bayes" else nearer_ridge(position)
+            # A fit that ignores its context (an untrained network's smooth output) has
+            # little power above frequency 1 too: only a fit that learns in context can be
+            # the Bayes-optimal one's or ridge's.
+            ks, none, most = self.errors(summary, regime, predictor)
+            in_context = learns_in_context(none, most)
+            near = nearer_bayes(position) if nearer == "bayes" else nearer_ridge(position)
             side = "below" if nearer == "bayes" else "above"
             rows.append(self.row(
                 claim=f"pretrained on {spec['dataset']}, the transformer's fit of a short prompt"
@@ -147,10 +173,12 @@ class IclClaim(Claim):
                 measured=f"power share above frequency {PROBE_FREQUENCY} ({PROBE_EXAMPLES[0]}"
                 f" to {PROBE_EXAMPLES[-1]} examples): {LABELS[predictor]} {fmt_values(share)},"
                 f" Bayes {fmt_values(bayes)}, ridge {fmt_values(ridge)}; position from Bayes (0)"
-                f" to ridge (1) {fmt_values(position)}",
+                f" to ridge (1) {fmt_values(position)}; squared error with {ks[-1]} over"
+                f" {ks[0]} examples {fmt_values(most / none)}",
                 criterion=f"95% t interval of the per-seed position (Bayes 0, ridge 1) "
-                f"{side} {MIDWAY}",
-                n_seeds=len(share), passed=passed,
+                f"{side} {MIDWAY}, and of the error ratio ({ks[-1]} over {ks[0]} examples)"
+                f" below {ERROR_SHARE} (it learns in context)",
+                n_seeds=len(share), passed=near and in_context,
                 paper_reports="; ".join(filter(None, [
                     "the mixture-pretrained transformer's fit has the Bayes predictor's"
                     " spectrum, the single-class one's does not (Fourier mixture figures)",
@@ -165,7 +193,8 @@ class IclClaim(Claim):
     paper=PAPER,
     caption="Pretrained on the Fourier mixture, the transformer's fit of a short prompt of a"
     " frequency-1 function puts its power on low frequencies: its share above the true"
-    " frequency is nearer the Bayes-optimal predictor's than ridge's (95% t interval).",
+    " frequency is nearer the Bayes-optimal predictor's than ridge's (95% t interval), and"
+    " it learns in context (a fit that ignores its context is smooth too).",
 )
 class IclMixtureFitNearBayes(IclClaim):
     def rows(self, evidence: Evidence, experiment: str, spec: dict[str, Any]) -> list[ClaimRow]:
@@ -177,7 +206,8 @@ class IclMixtureFitNearBayes(IclClaim):
     paper=PAPER,
     caption="Pretrained on the single class of every frequency up to N, the transformer's"
     " fit of a short prompt does not favour low frequencies: its power share above the true"
-    " frequency is nearer ridge's than the Bayes-optimal predictor's (95% t interval).",
+    " frequency is nearer ridge's than the Bayes-optimal predictor's (95% t interval), and"
+    " it learns in context.",
 )
 class IclSingleClassFitTracksRidge(IclClaim):
     def rows(self, evidence: Evidence, experiment: str, spec: dict[str, Any]) -> list[ClaimRow]:
@@ -197,20 +227,9 @@ class IclErrorFallsWithExamples(IclClaim):
         predictor = self.predictor(spec)
         rows = []
         for regime in self.regimes(summary, spec):
-            part = summary[(summary["regime"] == regime) & (summary["split"] == predictor)]
-            ks = sorted(
-                int(m.group(1))
-                for m in (re.fullmatch(r"k(\d+)error", name) for name in part["metric"])
-                if m
-            )
-            if not ks:
-                raise ValueError(f"{self.name}: no {predictor} errors for regime {regime!r}")
-
-            def error(k: int, who: str = predictor, regime: str = regime) -> np.ndarray:
-                return seed_values(regime_stat(summary, regime, who, f"k{k}error", self.name))
-
-            none, most = error(ks[0]), error(ks[-1])
-            bayes_ratio = error(ks[-1], "bayes") / error(ks[0], "bayes")
+            ks, none, most = self.errors(summary, regime, predictor)
+            _, bayes_none, bayes_most = self.errors(summary, regime, "bayes")
+            bayes_ratio = bayes_most / bayes_none
             rows.append(self.row(
                 claim=f"the transformer pretrained on {spec['dataset']} learns in context: its "
                 f"error falls with the number of examples ({spec['model']})",
