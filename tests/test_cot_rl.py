@@ -14,12 +14,26 @@ import torch
 
 from simbias.analysis.cot_rl import rl_trend
 from simbias.data.cot_stream import CotStream
-from simbias.data.cot_tasks import CotVocab, prompt_ids, sample_problems
+from simbias.data.cot_tasks import (
+    BEGIN,
+    CotVocab,
+    evaluate,
+    prompt_ids,
+    sample_expression,
+    sample_problems,
+    solution_budget,
+)
 from simbias.models.architectures.transformer_lm import TransformerLmParams, build
 from simbias.report.claims.cot_length import fewer_steps_as_accuracy_rises
 from simbias.train import policy_gradient
 from simbias.train.pieces.policy_gradient import PolicyGradientParams
-from simbias.train.policy_gradient import answer_rewards, fit_policy_gradient, reinforce_loss
+from simbias.train.policy_gradient import (
+    answer_rewards,
+    fit_policy_gradient,
+    reinforce_loss,
+    rollout,
+    shaped_rewards,
+)
 
 
 def test_reinforce_expectation_is_the_analytic_gradient_of_the_expected_reward():
@@ -103,3 +117,63 @@ def test_the_criterion_passes_a_planted_effect_and_fails_nulls():
     # Fewer steps but no accuracy gain: not the claim either.
     falling = [rl_trend(_history(0.5 - 0.2 * epochs, 6 - 3 * epochs)) for _ in range(5)]
     assert not fewer_steps_as_accuracy_rises(falling, np.random.default_rng(0))[0]
+
+
+def _questions(t: int, count: int, seed: int = 3) -> tuple[torch.Tensor, list[int]]:
+    vocab, rng = CotVocab(), np.random.default_rng(seed)
+    expressions = [sample_expression(rng, t) for _ in range(count)]
+    questions = torch.tensor([vocab.encode(e.tokens()) for e in expressions])
+    return questions, [evaluate(e.tokens()) for e in expressions]
+
+
+def test_a_rollout_takes_the_log_probability_of_the_k_it_sampled():
+    model, steps = _model().eval(), (1, 2, 3)
+    questions, answers = _questions(t=3, count=8)
+    generator = torch.Generator().manual_seed(0)
+    log_probs, ks, _ = rollout(model, questions, answers, 3, steps, generator)
+    vocab = CotVocab()
+    begin = torch.full((len(questions), 1), vocab.id(BEGIN))
+    step_ids = [vocab.id(vocab.step_token(k)) for k in steps]
+    with torch.no_grad():
+        policy = model(torch.cat([questions, begin], 1))[:, -1, step_ids].log_softmax(-1)
+    expected = policy[torch.arange(len(ks)), [steps.index(int(k)) for k in ks]]
+    torch.testing.assert_close(log_probs.detach(), expected)
+    assert log_probs.requires_grad  # the gradient flows through the sampled k's probability
+
+
+def test_a_rollout_reads_each_chain_within_its_own_k_budget(monkeypatch):
+    """Every row writes the right answer, some only after their own k's budget (inside the
+    batch's longest): those are wrong, as the cot_length analysis reads them."""
+    vocab, t = CotVocab(), 8
+    questions, answers = _questions(t=t, count=6)
+
+    def late_answers(model, prompt, max_new_tokens, stop_token=None):
+        rows = []
+        for row in range(len(prompt)):
+            delay = solution_budget(t, 4) if row % 2 else 0  # '=' just past k = 4's budget
+            written = [vocab.id("\n")] * delay + [vocab.id("="), vocab.id(str(answers[row]))]
+            written += [stop_token] * (max_new_tokens - len(written))
+            rows.append(prompt[row].tolist() + written[:max_new_tokens])
+        return torch.tensor(rows)
+
+    monkeypatch.setattr(policy_gradient, "greedy_generate", late_answers)
+    _, ks, correct = rollout(_model().eval(), questions, answers, t, (1, 4),
+                             torch.Generator().manual_seed(1))  # fmt: skip
+    assert set(ks.tolist()) == {1, 4}  # both budgets in the batch
+    within = [row % 2 == 0 or int(ks[row]) == 1 for row in range(6)]  # k = 1: a longer budget
+    assert correct.tolist() == [float(w) for w in within]
+
+
+def test_shuffled_rewards_keep_the_rates_and_lose_the_pairing():
+    correct = torch.tensor([1.0] * 20 + [0.0] * 44)
+    shuffled = shaped_rewards(correct, "shuffled", torch.Generator().manual_seed(0))
+    assert shuffled.sum() == correct.sum() and not torch.equal(shuffled, correct)
+    assert torch.equal(shaped_rewards(correct, "correct", torch.Generator()), correct)
+    with pytest.raises(ValueError, match="unknown reward"):
+        shaped_rewards(correct, "bonus", torch.Generator())
+
+
+def test_one_seed_is_no_interval_and_fails():
+    epochs = np.linspace(0, 1, 10)
+    one = [rl_trend(_history(0.3 + 0.5 * epochs, 6 - 3 * epochs))]
+    assert not fewer_steps_as_accuracy_rises(one, np.random.default_rng(0))[0]

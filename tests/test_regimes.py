@@ -87,6 +87,9 @@ def test_regime_sections_compose_and_refuse_typos():
         Regime.from_dict({"name": "x", "train": TRAIN, "sam": {"rhoo": 0.1}})
     with pytest.raises(ValueError, match="unknown sections"):
         Regime.from_dict({"name": "x", "train": TRAIN, "mixup": {}})
+    attack = {"kind": "pgd", "norm": "linf", "eps": 0.1}
+    with pytest.raises(ValueError, match="mixup and adversarial cannot be combined"):
+        Regime.from_dict({"name": "x", "train": {**TRAIN, "mixup": 0.8}, "adversarial": attack})
 
 
 def test_sam_regime_resumes_bit_identically(images, tmp_path):

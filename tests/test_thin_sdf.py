@@ -11,7 +11,12 @@ from conftest import seed_summary
 
 from simbias.analysis.sdf_fit import sdf_errors
 from simbias.data.base import get_generator
-from simbias.data.generators.thin_shape_sdf import ThinShapeSdfParams, grid_points, shape_sdf
+from simbias.data.generators.thin_shape_sdf import (
+    BARS,
+    ThinShapeSdfParams,
+    grid_points,
+    shape_sdf,
+)
 from simbias.report.claims._base import Evidence
 from simbias.report.claims.debsdf import ThinPartsLost
 from simbias.report.claims.spectral_bias import FourierFeaturesKeepThinParts
@@ -49,9 +54,14 @@ def test_the_sdf_matches_a_brute_force_distance_to_the_boundary():
     angles = np.linspace(0, 2 * np.pi, 20000, endpoint=False)
     circle = np.stack([np.cos(angles), np.sin(angles)], axis=1)
     boundary = [circle * r for r in (0.4, 0.66, 0.74)]
-    dense = grid_points(800).reshape(-1, 2)
-    sdf = shape_sdf(dense, PARAMS)
-    boundary.append(dense[np.abs(sdf) < 1e-3])  # the bars' boundary, sampled densely
+    half = PARAMS.thin_width / 2
+    for start, end in BARS:  # a capsule: two sides offset by half the width, round ends
+        a, b = np.asarray(start), np.asarray(end)
+        normal = np.array([-(b - a)[1], (b - a)[0]]) / np.linalg.norm(b - a)
+        along = np.linspace(0, 1, 4000)[:, None]
+        boundary += [a + along * (b - a) + side * half * normal for side in (-1, 1)]
+        ends = half * circle
+        boundary += [a + ends[ends @ (b - a) <= 0], b + ends[ends @ (a - b) <= 0]]
     boundary = np.concatenate(boundary)
     rng = np.random.default_rng(0)
     points = rng.uniform(-1, 1, size=(300, 2))

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 
 def frontier(compute: np.ndarray, error: np.ndarray, budgets: np.ndarray) -> np.ndarray:
@@ -32,6 +33,21 @@ def log_grid(low: float, high: float, per_decade: int = 8) -> np.ndarray:
         raise ValueError(f"need 0 < low < high, got {low}, {high}")
     count = max(2, int(np.ceil(np.log10(high / low) * per_decade)) + 1)
     return np.logspace(np.log10(low), np.log10(high), count)
+
+
+def seed_frontiers(points: pd.DataFrame, budgets: np.ndarray) -> np.ndarray:
+    """(seeds, budgets): each seed's frontier over all of its points (columns seed, compute,
+    error: every model and data budget of a family), seeds in ascending order."""
+    return np.stack(
+        [frontier(p["compute"], p["error"], budgets) for _, p in points.groupby("seed")]
+    )
+
+
+def common_budgets(*families: pd.DataFrame) -> np.ndarray:
+    """The log grid over the compute every seed of every family covers."""
+    low = max(p.groupby("seed")["compute"].min().max() for p in families)
+    high = min(p.groupby("seed")["compute"].max().min() for p in families)
+    return log_grid(low, high)
 
 
 @dataclass(frozen=True)

@@ -88,7 +88,8 @@ def rollout(
     generator: torch.Generator,
 ) -> tuple[Tensor, Tensor, Tensor]:
     """Sample k per question from the model (with gradient), write the chains greedily:
-    ``(log p(k), k, correct)``, one each per row of ``questions`` ``(n, 4T + 1)``."""
+    ``(log p(k), k, correct)``, one each per row of ``questions`` ``(n, 4T + 1)``. The
+    model is in eval mode (fit_policy_gradient: no dropout)."""
     vocab = CotVocab()
     device = questions.device
     step_ids = torch.tensor([vocab.id(vocab.step_token(k)) for k in step_sizes], device=device)
@@ -99,14 +100,14 @@ def rollout(
     choice = torch.multinomial(log_probs.detach().exp().cpu(), 1, generator=generator)[:, 0]
     chosen = log_probs.gather(1, choice.to(device)[:, None])[:, 0]
     ks = torch.tensor(step_sizes)[choice]
-    was_training = model.training
-    model.eval()
     full = torch.cat([prompts, step_ids[choice.to(device)][:, None]], dim=1)
-    budget = max(solution_budget(n_operators, int(k)) for k in ks)
-    written = greedy_generate(model.backbone, full, budget, stop_token=vocab.id(END))
-    model.train(was_training)
-    correct = answer_rewards(written[:, full.shape[1] :].tolist(), answers, vocab)
-    return chosen, ks, correct
+    budgets = [solution_budget(n_operators, int(k)) for k in ks]
+    written = greedy_generate(model.backbone, full, max(budgets), stop_token=vocab.id(END))
+    # Each row read within its own k's budget, as the cot_length analysis reads it: a chain
+    # that has not ended by then is wrong, whatever it writes in the batch's longer budget.
+    chains = [row[full.shape[1] : full.shape[1] + b] for row, b in zip(
+        written.tolist(), budgets, strict=True)]  # fmt: skip
+    return chosen, ks, answer_rewards(chains, answers, vocab)
 
 
 def step_questions(stream: CotStream, seed: int, step: int) -> tuple[np.random.Generator, int]:
@@ -172,7 +173,10 @@ def fit_policy_gradient(
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         history, start = list(state["history"]), int(state["epoch"])
-    model.train()
+    # Dropout off for the whole phase: the log-probability the gradient is of is that of the
+    # policy k was sampled from, and no draw from the global generator (which the checkpoint
+    # does not hold) breaks a resumed run's bit-identity.
+    model.eval()
     for epoch in range(start, params.epochs):
         started = time.perf_counter()
         steps = [

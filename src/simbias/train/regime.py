@@ -115,6 +115,12 @@ class Regime:
             slots[slot] = entry.obj.from_params(params, input_range)
             filled_by[slot] = section
         train = TrainSpec.from_dict(spec.get("train"), f"regime {name}/train")
+        if train.mixup > 0 and "transform" in slots:
+            # The transform (an attack, noise) sees the batch's own labels, while a mixed
+            # step descends the loss of two labels: not one objective.
+            raise ValueError(
+                f"regime {name!r}: train.mixup and {filled_by['transform']} cannot be combined"
+            )
         return cls(name=spec["name"], train=train, **slots)
 
     @classmethod

@@ -88,14 +88,16 @@ def train_stream_run(
             work_dir, run_spec["name"], fingerprint=run_spec,
         )  # fmt: skip
         rows += rl_rows
+        pg = regime.policy_gradient
         extra = {"rl_resumed_from_epoch": resumed, "rl_accuracy": rl_rows[-1]["rl_accuracy"],
-                 "rl_mean_steps": rl_rows[-1]["rl_mean_steps"]}  # fmt: skip
+                 "rl_mean_steps": rl_rows[-1]["rl_mean_steps"],
+                 "rl_steps": pg.epochs * pg.steps_per_epoch}  # fmt: skip
     history = pd.DataFrame(rows).assign(member=0)
     measured = {
         "members": 1,
         "resumed_from_epoch": [result.resumed_from_epoch],
         **stop_facts([result]),
-        "steps": regime.train.epochs * regime.train.steps_per_epoch,
+        "steps": regime.train.epochs * regime.train.steps_per_epoch,  # supervised (+ rl_steps)
         "train_loss": last["train_loss"],
         "test_loss": last["test_loss"],
         **extra,

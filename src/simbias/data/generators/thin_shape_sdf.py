@@ -67,9 +67,18 @@ class ThinShapeSdfParams(GeneratorParams):
             raise ValueError(f"size must be even (every second point trains), got {self.size}")
         half = self.thin_width / 2
         if self.ring_radius - half <= self.thick_radius:
-            raise ValueError("the ring must lie outside the disc (disjoint parts: exact SDF)")
-        if self.ring_radius + half >= min(np.hypot(*np.mean(bar, axis=0)) for bar in BARS) - half:
-            raise ValueError("the ring must lie inside the corner bars (disjoint parts)")
+            raise ValueError(
+                f"the ring (ring_radius {self.ring_radius} - thin_width / 2 = "
+                f"{self.ring_radius - half:g}) must lie outside the disc (thick_radius "
+                f"{self.thick_radius}): disjoint parts, so the SDF is exact"
+            )
+        bars = min(np.hypot(*np.mean(bar, axis=0)) for bar in BARS) - half
+        if self.ring_radius + half >= bars:
+            raise ValueError(
+                f"the ring (ring_radius {self.ring_radius} + thin_width / 2 = "
+                f"{self.ring_radius + half:g}) must lie inside the corner bars (nearest at "
+                f"{bars:.3f} from the centre): disjoint parts, so the SDF is exact"
+            )
 
 
 def grid_points(size: int) -> np.ndarray:

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simbias.analysis.cot_rl import RlTrend, rl_trend
+from simbias.analysis.cot_rl import RlTrend, rl_rows, rl_trend
 from simbias.report.claims._base import CLAIMS, Claim, ClaimRow, Evidence, regime_stat, seed_values
 
 PAPER = "Wu et al. 2025, When More is Less: Understanding Chain-of-Thought Length in LLMs"
@@ -243,14 +243,15 @@ def fewer_steps_as_accuracy_rises(
     """Over the RL epochs, fewer steps as accuracy rises: bootstrap 95% intervals over seeds
     of the mean Spearman(accuracy, steps) below 0, of the mean accuracy gain (last RL epoch
     minus first) above 0 and of the mean change in steps below 0. Returns (passed, the
-    bootstrap means by name)."""
+    bootstrap means by name); one seed has no interval and fails."""
     means = {
         "spearman": bootstrap_means(np.array([t.spearman for t in trends]), rng),
         "accuracy_gain": bootstrap_means(np.array([t.accuracy_gain for t in trends]), rng),
         "steps_change": bootstrap_means(np.array([t.steps_change for t in trends]), rng),
     }
     passed = (
-        interval(means["spearman"])[1] < 0
+        len(trends) >= 2
+        and interval(means["spearman"])[1] < 0
         and interval(means["accuracy_gain"])[0] > 0
         and interval(means["steps_change"])[1] < 0
     )
@@ -269,10 +270,10 @@ class CotRlFewerSteps(Claim):
     """Reads the RL rows of the runs' histories (simbias.analysis.cot_rl)."""
 
     def rows(self, evidence: Evidence, experiment: str, spec: dict[str, Any]) -> list[ClaimRow]:
-        history = evidence.histories
-        if history.empty or "rl_epoch" not in history:
+        history = rl_rows(evidence.histories)
+        history = history[history["experiment"] == experiment]
+        if history.empty:
             raise ValueError(f"{self.name}: experiment {experiment} has no RL history")
-        history = history[(history["experiment"] == experiment) & history["rl_epoch"].notna()]
         regimes = spec.get("claim_regimes") or sorted(history["regime"].unique())
         rows = []
         for regime in regimes:

@@ -19,7 +19,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simbias.analysis.scaling_laws import family_of, fit_power_law, frontier, log_grid
+from simbias.analysis.scaling_laws import (
+    common_budgets,
+    family_of,
+    fit_power_law,
+    seed_frontiers,
+)
 from simbias.report.claims._base import CLAIMS, Claim, ClaimRow, Control, Evidence
 
 PAPER = "Bachmann, Anagnostidis & Hofmann 2023, Scaling MLPs: A Tale of Inductive Bias"
@@ -69,21 +74,6 @@ def sweep_points(evidence: Evidence, experiments: list[str], regime: str) -> pd.
             "error": 1.0 - part["test_accuracy"],
         }
     )
-
-
-def seed_frontiers(points: pd.DataFrame, budgets: np.ndarray) -> np.ndarray:
-    """(seeds, budgets): each seed's frontier over all of its runs (every model and data
-    budget of the family), seeds in ascending order."""
-    return np.stack(
-        [frontier(p["compute"], p["error"], budgets) for _, p in points.groupby("seed")]
-    )
-
-
-def common_budgets(*families: pd.DataFrame) -> np.ndarray:
-    """The log grid over the compute every seed of every family covers."""
-    low = max(p.groupby("seed")["compute"].min().max() for p in families)
-    high = min(p.groupby("seed")["compute"].max().min() for p in families)
-    return log_grid(low, high)
 
 
 def resampled_means(per_seed: np.ndarray, rng: np.random.Generator) -> np.ndarray:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from simbias.analysis.cot_rl import ACCURACY, STEPS
+from simbias.analysis.cot_rl import ACCURACY, STEPS, rl_rows
 from simbias.report.figures import FIGURES
 from simbias.report.figures._common import SERIES_COLOURS, figure_legend
 
@@ -24,9 +24,11 @@ seeds' range shaded; the same RL with rewards shuffled within each batch is the 
 @FIGURES.register("cot_rl", source="history", caption=CAPTION)
 def cot_rl_figure(history: pd.DataFrame) -> plt.Figure:
     """Per experiment: mean steps and accuracy against RL epoch, a colour per regime."""
-    rl = history[history["rl_epoch"].notna()] if "rl_epoch" in history else history.iloc[:0]
+    rl = rl_rows(history)
+    if rl.empty:
+        raise ValueError("cot_rl: the histories have no RL rows (no policy_gradient runs)")
     experiments = sorted(rl["experiment"].unique())
-    panels = max(1, len(experiments))
+    panels = len(experiments)
     fig, axes = plt.subplots(1, panels, figsize=(4.8 * panels, 3.8), squeeze=False)
     for ax, experiment in zip(axes[0], experiments, strict=True):
         part = rl[rl["experiment"] == experiment]

@@ -5,11 +5,15 @@ final error of the augmentation and batch-size variants."""
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 
 from simbias.analysis.aggregate import summarise
-from simbias.analysis.scaling_laws import family_of, fit_power_law, frontier, log_grid
+from simbias.analysis.scaling_laws import (
+    common_budgets,
+    family_of,
+    fit_power_law,
+    seed_frontiers,
+)
 from simbias.report.figures import FIGURES
 from simbias.report.figures._common import dodged_points, legend_beside
 
@@ -61,13 +65,8 @@ def mlp_scaling_figure(history: pd.DataFrame) -> plt.Figure:
                             stats["ci_high"], color=line.get_color(), alpha=0.15)  # fmt: skip
     mlp = sweep[sweep["family"] == "mlp"]
     if not mlp.empty:
-        low = mlp.groupby("seed")["compute"].min().max()
-        high = mlp.groupby("seed")["compute"].max().min()
-        budgets = log_grid(low, high)
-        mean = np.mean(
-            [frontier(p["compute"], p["error"], budgets) for _, p in mlp.groupby("seed")], axis=0
-        )
-        fit = fit_power_law(budgets, mean)
+        budgets = common_budgets(mlp)
+        fit = fit_power_law(budgets, seed_frontiers(mlp, budgets).mean(axis=0))
         curves.plot(budgets, fit.prefactor * budgets ** (-fit.exponent), "k--", linewidth=1.6,
                     label=f"MLP frontier fit: error ~ C^-{fit.exponent:.2f}"
                     f" (R^2 {fit.r_squared:.2f})")  # fmt: skip
@@ -90,5 +89,6 @@ def mlp_scaling_figure(history: pd.DataFrame) -> plt.Figure:
         variants.set_ylabel("test error after the last epoch")
         variants.set_title("Augmentation and batch size (mean, 95% CI)", fontsize=10)
         variants.legend(fontsize=8, loc="upper left")
-    fig.suptitle("Scaling MLPs (Bachmann et al. 2023) on 16x16 digits", fontsize=11)
+    datasets = ", ".join(sorted(sweep["dataset"].unique()))
+    fig.suptitle(f"Scaling MLPs (Bachmann et al. 2023) on {datasets}", fontsize=11)
     return fig

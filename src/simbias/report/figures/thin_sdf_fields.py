@@ -10,6 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from simbias.analysis.sdf_fit import predict_splits
 from simbias.plan import layout
 from simbias.report.figures import FIGURES
 
@@ -30,26 +31,16 @@ def data_dir_of(final_path: str, dataset: str) -> Path:
     return Path(root + layout.DATA.format(dataset=dataset))
 
 
-def _grid(data_dir: Path, values_of) -> np.ndarray:
-    """Both splits' points back on their grid, each point's value from ``values_of``."""
+def _grid(data_dir: Path, values: dict[str, np.ndarray]) -> np.ndarray:
+    """Both splits' points back on their grid, each with its value in ``values[split]``."""
     from simbias.data.store import load_split
 
-    parts = [load_split(data_dir, split) for split in ("train", "test")]
-    size = max(int(part.attributes["row"].max()) for part in parts) + 1
+    parts = {split: load_split(data_dir, split) for split in ("train", "test")}
+    size = max(int(part.attributes["row"].max()) for part in parts.values()) + 1
     grid = np.zeros((size, size))
-    for part in parts:
-        grid[part.attributes["row"], part.attributes["col"]] = np.ravel(values_of(part))
+    for split, part in parts.items():
+        grid[part.attributes["row"], part.attributes["col"]] = np.ravel(values[split])
     return grid
-
-
-def _fit_grid(run: pd.Series, data_dir: Path) -> np.ndarray:
-    import torch
-
-    from simbias.train.run import load_trained_model
-
-    model = load_trained_model(Path(run["path"]).parent, data_dir)
-    with torch.no_grad():
-        return _grid(data_dir, lambda part: model(torch.from_numpy(part.x)).numpy())
 
 
 def _scale(run: pd.Series) -> float:
@@ -65,8 +56,11 @@ def thin_sdf_fields_figure(runs: pd.DataFrame) -> plt.Figure:
     firsts = runs.sort_values("seed").groupby("experiment").head(1)
     firsts = firsts.assign(scale=firsts.apply(_scale, axis=1)).sort_values("scale")
     data_dir = data_dir_of(firsts["path"].iloc[0], firsts["dataset"].iloc[0])
-    target = _grid(data_dir, lambda part: part.y)
-    fits = [_fit_grid(run, data_dir) for _, run in firsts.iterrows()]
+    fits, target = [], None
+    for path in firsts["path"]:
+        fitted, targets, _ = predict_splits(Path(path).parent, data_dir, "cpu")
+        fits.append(_grid(data_dir, fitted))
+        target = _grid(data_dir, targets)
     mappings = [f"scale {s:g}" if s else "no mapping" for s in firsts["scale"]]
     titles = ["target SDF"] + [
         f"{e}\n({m})" for e, m in zip(firsts["experiment"], mappings, strict=True)
