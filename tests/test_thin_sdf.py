@@ -134,3 +134,38 @@ def test_thin_parts_lost_fails_on_no_gap_and_passes_on_a_planted_gap():
     claim = ThinPartsLost()
     assert not claim.rows(evidence, "null", SPEC)[0].claim_passed
     assert claim.rows(evidence, "planted", SPEC)[0].claim_passed
+
+
+def test_the_sdf_fit_analysis_scores_a_trained_network_by_its_own_predictions(tmp_path):
+    """The analysis on a real (briefly trained) run: its numbers are those of the network's
+    own outputs on the stored splits, recomputed here from the model."""
+    import torch
+
+    from simbias.analysis import run_group_analysis
+    from simbias.data.store import load_split, write_dataset
+    from simbias.train.run import load_trained_model, train_run
+
+    dataset = get_generator("thin_shape_sdf", {"size": 16}).generate(seed=0)
+    data = tmp_path / "data"
+    write_dataset(data, "sdf_thin", dataset, seed=0)
+    train = {"optimizer": "adam", "lr": 1e-3, "batch_size": "full", "schedule": "constant",
+             "loss": "regression_mse", "epochs": 3}  # fmt: skip
+    spec = {
+        "name": "sdf_thin/sdf_mlp/coordinate_adam/seed0", "dataset": "sdf_thin", "seed": 0,
+        "model": {"kind": "coordinate_mlp", "width": 16, "depth": 2, "mapping": "none"},
+        "regime": {"name": "coordinate_adam", "train": train},
+    }  # fmt: skip
+    train_run(spec, data, tmp_path / "run")
+    result = run_group_analysis("sdf_fit", {0: tmp_path / "run"}, data, "cpu", None)["seed0"]
+
+    model = load_trained_model(tmp_path / "run", data, "cpu")
+    test = load_split(data, "test")
+    with torch.no_grad():
+        fit = model(torch.from_numpy(test.x)).numpy().ravel()
+    target = np.ravel(test.y)
+    error = np.abs(fit - target)
+    thin = test.attributes["thin"].astype(bool)
+    assert result["test_mae"] == pytest.approx(error.mean())
+    assert result["thin_mae"] == pytest.approx(error[thin].mean())
+    inside = thin & (target < 0)
+    assert result["thin_inside"] == pytest.approx(np.mean(fit[inside] < 0))
