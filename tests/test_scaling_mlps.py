@@ -174,3 +174,25 @@ def test_shuffled_compute_keeps_each_seeds_values():
         assert sorted(shuffled[shuffled["seed"] == seed]["compute"]) == sorted(
             points[points["seed"] == seed]["compute"]
         )
+
+
+def test_the_power_law_claim_judges_the_sweep_regime_an_experiment_names():
+    """configs/paper.yaml's CIFAR-100 sweep trains lion_aug: the claim reads those runs, and
+    none of the lion runs beside them."""
+    from simbias.report.claims._base import Evidence
+    from simbias.report.claims.scaling_mlps import MlpErrorPowerLaw
+
+    rows = []
+    for regime, exponent in (("lion_aug", 0.5), ("lion", 0.0)):
+        for seed in range(5):
+            for epoch in range(1, 41):
+                rows.append({"experiment": "mlp_scaling_c100", "model": "mlp_b6_w512",
+                             "dataset": "cifar100", "regime": regime, "seed": seed,
+                             "epoch": epoch, "epoch_compute": 1e9,
+                             "test_accuracy": 1 - 0.9 * epoch ** -exponent})  # fmt: skip
+    evidence = Evidence(histories=pd.DataFrame(rows))
+    spec = {"claim_regimes": ["lion_aug"]}
+    (row,) = MlpErrorPowerLaw().rows(evidence, "mlp_scaling_c100", spec)
+    assert row.regime == "lion_aug" and row.claim_passed
+    (plain,) = MlpErrorPowerLaw().rows(evidence, "mlp_scaling_c100", {})
+    assert plain.regime == "lion" and not plain.claim_passed  # constant error: no power law

@@ -122,6 +122,12 @@ def sweep_experiments(experiment: str, spec: dict[str, Any]) -> list[str]:
     return [experiment, *spec.get("claim_evidence", [])]
 
 
+def sweep_regime(spec: dict[str, Any]) -> str:
+    """The regime of the experiment's compute sweep: its first ``claim_regimes`` entry
+    (configs/paper.yaml's CIFAR-100 sweep trains their augmented recipe), else SWEEP_REGIME."""
+    return (spec.get("claim_regimes") or [SWEEP_REGIME])[0]
+
+
 @CLAIMS.register(
     "mlp_error_power_law_in_compute",
     paper=PAPER,
@@ -134,7 +140,8 @@ class MlpErrorPowerLaw(Claim):
     points with compute shuffled among each seed's points."""
 
     def rows(self, evidence: Evidence, experiment: str, spec: dict[str, Any]) -> list[ClaimRow]:
-        points = sweep_points(evidence, sweep_experiments(experiment, spec), SWEEP_REGIME)
+        regime = sweep_regime(spec)
+        points = sweep_points(evidence, sweep_experiments(experiment, spec), regime)
         mlp = points[points["family"] == MLP]
         criterion = (
             f"bootstrap 95% interval of the exponent above 0, R^2 >= {MIN_R_SQUARED} over"
@@ -151,7 +158,7 @@ class MlpErrorPowerLaw(Claim):
         return [self.row(
             claim=f"the best MLP's test error per compute budget ({shapes} shapes x data"
             " budgets, every epoch) follows a power law in compute",
-            experiment=experiment, regime=SWEEP_REGIME, measured=measured,
+            experiment=experiment, regime=regime, measured=measured,
             criterion=criterion, n_seeds=int(mlp["seed"].nunique()), passed=passed,
             paper_reports=REPORTED_SCALING,
             control=Control(
