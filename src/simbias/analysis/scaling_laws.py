@@ -1,5 +1,5 @@
 """Error against training compute (Bachmann et al. 2023, Scaling MLPs: A Tale of Inductive
-Bias, sec. 5): the compute-optimal frontier of a family of runs and its power law.
+Bias, sec. 4.4): the compute-optimal frontier of a family of runs and its power law.
 
 A run of constant learning rate (their ``--scheduler none``) is, after epoch e, what a run of
 e epochs would be; so every epoch of every run is a point (compute, test error), compute
@@ -7,7 +7,10 @@ being e x epoch_compute (simbias.train.recorders.training_compute). The frontier
 C is the least error of any point of compute <= C (the lower envelope of the curves of all
 shapes and data budgets, their Figure 1); the power law is the least-squares line of log10
 error against log10 compute over the frontier, on a grid of budgets evenly spaced in log
-compute (so that each decade weighs the same, however many epochs fall in it).
+compute (so that each decade weighs the same, however many epochs fall in it). Their fit,
+E(C) = a (b + C)^-alpha + E_inf, adds an offset and an irreducible error; the pure power law
+here (b = E_inf = 0) is the one whose exponent the claim judges, and its R^2 says how well
+it describes the frontier.
 """
 
 from __future__ import annotations
