@@ -177,3 +177,82 @@ def test_one_seed_is_no_interval_and_fails():
     epochs = np.linspace(0, 1, 10)
     one = [rl_trend(_history(0.3 + 0.5 * epochs, 6 - 3 * epochs))]
     assert not fewer_steps_as_accuracy_rises(one, np.random.default_rng(0))[0]
+
+
+def test_rl_from_another_runs_weights_equals_rl_after_its_own_supervised_part(
+    tmp_path, monkeypatch
+):
+    """A regime whose phase starts from the supervised run's final weights (start_from)
+    ends bit for bit where the same regime training the supervised part itself ends. (A
+    network this small answers nothing right, so the reward is patched to favour the
+    shortest chains, the largest k: the phase must move the weights.)"""
+
+    def shortest_chains(chains, answers, vocab):
+        shortest = min(len(chain) for chain in chains)
+        return torch.tensor([float(len(chain) == shortest) for chain in chains])
+
+    monkeypatch.setattr(policy_gradient, "answer_rewards", shortest_chains)
+    import copy
+    import json
+
+    from test_cot_length_training import SPEC
+
+    from simbias.data.base import get_generator
+    from simbias.data.store import write_dataset
+    from simbias.train.run import train_run
+
+    params = {"min_operators": 2, "max_operators": 4, "step_sizes": [1, 2, 3],
+              "test_operators": [2, 4], "n_test": 8}  # fmt: skip
+    data = tmp_path / "data"
+    write_dataset(data, "cot", get_generator("cot_arithmetic", params).generate(0), seed=0)
+    rl = {"epochs": 2, "steps_per_epoch": 2, "batch_size": 4, "lr": 1e-3}
+    supervised = copy.deepcopy(SPEC)
+    whole = copy.deepcopy(SPEC)
+    whole["regime"] = {**whole["regime"], "name": "rl", "policy_gradient": rl}
+    started = copy.deepcopy(whole)
+    started["regime"]["policy_gradient"] = {**rl, "start_from": SPEC["regime"]["name"]}
+    started["start_from"] = str(tmp_path / "supervised")
+
+    train_run(supervised, data, tmp_path / "supervised")
+    train_run(whole, data, tmp_path / "whole")
+    final = train_run(started, data, tmp_path / "started")
+
+    ours = torch.load(tmp_path / "started" / "model.pt", weights_only=True)
+    theirs = torch.load(tmp_path / "whole" / "model.pt", weights_only=True)
+    for key, value in theirs.items():
+        assert torch.equal(value, ours[key]), key
+    before = torch.load(tmp_path / "supervised" / "model.pt", weights_only=True)
+    assert any(not torch.equal(value, ours[key]) for key, value in before.items())  # RL ran
+    drop = ["seconds"]
+    history = pd.read_csv(tmp_path / "started" / "history.csv").drop(columns=drop)
+    assert history.equals(pd.read_csv(tmp_path / "whole" / "history.csv").drop(columns=drop))
+    reference = json.loads((tmp_path / "whole" / "final.json").read_text())
+    for key in ("test_loss", "rl_accuracy", "rl_mean_steps", "steps", "rl_steps"):
+        assert final[key] == reference[key], key
+
+
+def test_the_plan_trains_the_rl_regimes_after_the_runs_they_start_from(repo):
+    import copy
+
+    from simbias.plan import ConfigError, Plan, load_config, validate
+
+    tiny = load_config(repo / "configs" / "tiny.yaml")
+    plan = Plan.build(tiny)
+    for regime in ("cot_adamw_rl", "cot_adamw_rl_shuffled"):
+        group = f"cot_arithmetic/cot_gpt2_m2/{regime}"
+        assert plan.group_starts(group) == ["results/runs/cot_arithmetic/cot_gpt2_m2/cot_adamw"]
+        seeds = [spec["start_from"] for spec in plan.groups[group]["runs"]]
+        assert seeds == [
+            f"results/runs/cot_arithmetic/cot_gpt2_m2/cot_adamw/seed{s}" for s in (0, 1)
+        ]
+    assert plan.group_starts("cot_arithmetic/cot_gpt2_m2/cot_adamw") == []
+
+    alone = copy.deepcopy(tiny)
+    alone["experiments"]["cot_length_m2"]["enabled"] = False
+    with pytest.raises(ConfigError, match="starts from cot_adamw, but no enabled experiment"):
+        validate(alone)
+    other = copy.deepcopy(tiny)
+    other["experiments"]["cot_rl_m2"]["train"] = {**other["experiments"]["cot_rl_m2"]["train"],
+                                                  "epochs": 3}  # fmt: skip
+    with pytest.raises(ConfigError, match="whose train settings differ"):
+        validate(other)

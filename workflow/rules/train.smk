@@ -1,6 +1,7 @@
 rule train:
     input:
         data=lambda wildcards: PLAN.group_data(wildcards.group),
+        starts=lambda wildcards: PLAN.group_starts(wildcards.group),
     output:
         directory(layout.RUN_GROUP),
     log:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from typing import Any
 
 from simbias.plan import layout
@@ -76,6 +77,14 @@ class Plan:
     def group_data(self, group: str) -> str:
         """The dataset directory a group trains on."""
         return layout.DATA.format(dataset=self.groups[group]["runs"][0]["dataset"])
+
+    def group_starts(self, group: str) -> list[str]:
+        """The group directories whose runs this group's runs start from (a policy-gradient
+        phase's ``start_from``): inputs of its training job."""
+        return sorted(
+            {str(PurePosixPath(spec["start_from"]).parent)
+             for spec in self.groups[group]["runs"] if "start_from" in spec}
+        )  # fmt: skip
 
     def datasets(self) -> list[str]:
         return sorted({spec["dataset"] for spec in self.experiments.values()})

@@ -70,6 +70,15 @@ def experiment_runs(config: dict[str, Any], name: str) -> list[Run]:
     ]
 
 
+def start_from_run(run: Run, run_spec: dict[str, Any]) -> Run | None:
+    """The run whose final weights this run's policy-gradient phase starts from (its
+    ``start_from`` regime, same dataset, model, seed and records), or None."""
+    phase = run_spec["regime"].get("policy_gradient") or {}
+    if not phase.get("start_from"):
+        return None
+    return Run(run.dataset, run.model, phase["start_from"], run.seed, run.records)
+
+
 def resolve_run(config: dict[str, Any], run: Run, experiment: str) -> dict[str, Any]:
     """The run's whole training spec, as the training job reads it."""
     model = config["models"][run.model]
@@ -79,7 +88,7 @@ def resolve_run(config: dict[str, Any], run: Run, experiment: str) -> dict[str, 
     regime = deep_merge(config["regimes"][run.regime], {"train": spec.get("train", {})})
     regime = deep_merge(regime, spec.get("regime_overrides", {}).get(run.regime, {}))
     pieces = {key: value for key, value in regime.items() if key not in NOT_PIECES}
-    return {
+    resolved = {
         "name": run.path,
         "dataset": run.dataset,
         "data": config["datasets"][run.dataset],
@@ -90,6 +99,10 @@ def resolve_run(config: dict[str, Any], run: Run, experiment: str) -> dict[str, 
         # Only when asked for, so that other runs' specs (and checkpoints) are unchanged.
         **({"dynamics": dict(spec["dynamics"])} if spec.get("dynamics") else {}),
     }
+    parent = start_from_run(run, resolved)
+    if parent is not None:  # the directory the training job reads the weights from
+        resolved["start_from"] = layout.RUN.format(group=parent.group, seed=parent.seed)
+    return resolved
 
 
 def run_specs(config: dict[str, Any]) -> dict[str, dict[str, Any]]:

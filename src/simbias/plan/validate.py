@@ -19,6 +19,7 @@ from simbias.plan.config import (
     read_config_files,
 )
 from simbias.plan.plan import Plan
+from simbias.plan.runs import start_from_run
 
 
 @functools.cache
@@ -48,6 +49,33 @@ def check_resolved_regimes(plan: Plan) -> None:
             raise ConfigError(f"run {path}: regime {spec['regime']['name']} {error}")
 
 
+def check_start_from(plan: Plan) -> None:
+    """A policy-gradient phase that starts from another regime's runs needs those runs in
+    the plan, trained with its own train settings on the same data and model (so its spec
+    and history describe the weights it starts from)."""
+    for experiment, runs in plan.runs.items():
+        for run in runs:
+            spec = plan.specs[run.path]
+            parent = start_from_run(run, spec)
+            if parent is None:
+                continue
+            where = f"experiments/{experiment}: regime {run.regime} starts from {parent.regime}"
+            if parent.path not in plan.specs:
+                raise ConfigError(
+                    f"{where}, but no enabled experiment trains {parent.path}: add "
+                    f"{parent.regime} to an experiment with the same dataset, model and seeds"
+                )
+            start = plan.specs[parent.path]
+            for key in ("data", "model"):
+                if start[key] != spec[key]:
+                    raise ConfigError(f"{where}, whose {key} differs from this run's")
+            if start["regime"]["train"] != spec["regime"]["train"]:
+                raise ConfigError(
+                    f"{where}, whose train settings differ from {run.regime}'s: give both the "
+                    "same train section (the run's spec says how its weights were trained)"
+                )
+
+
 def _check_schema(config: dict[str, Any]) -> None:
     error = _first_error(_schema(), config)
     if error is not None:
@@ -66,6 +94,7 @@ def plan_checked(config: dict[str, Any]) -> Plan:
     check_consistency(config)
     plan = Plan.build(config)
     check_resolved_regimes(plan)
+    check_start_from(plan)
     return plan
 
 

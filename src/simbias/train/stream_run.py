@@ -7,6 +7,8 @@ code version). ``train_run`` sends such runs here."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +60,31 @@ def check_streamable(run_spec: dict[str, Any], regime: Regime, stream: Any) -> N
         )
 
 
+@dataclass(frozen=True)
+class StartedFrom:
+    """What a run that starts from another run's final weights takes over from it: its
+    supervised history and how it stopped (as fit_stream's result gives them)."""
+
+    history: list[dict[str, Any]]
+    resumed_from_epoch: int | None
+    stopped_at_epoch: int | None
+    stop_reason: str | None
+
+
+def started_from(run_dir: Path, model: torch.nn.Module, device: str) -> StartedFrom:
+    """Load ``run_dir``'s final weights into ``model`` (the same architecture: the plan
+    checks it) and return that run's history and stop facts."""
+    final = json.loads((run_dir / "final.json").read_text())
+    model.load_state_dict(torch.load(run_dir / "model.pt", map_location=device, weights_only=True))
+    history = pd.read_csv(run_dir / "history.csv").drop(columns="member", errors="ignore")
+    return StartedFrom(
+        history=history.to_dict("records"),
+        resumed_from_epoch=final["resumed_from_epoch"][0],
+        stopped_at_epoch=final["stopped_at_epoch"][0],
+        stop_reason=final["stop_reason"][0],
+    )
+
+
 def train_stream_run(
     run_spec: dict[str, Any],
     card: dict[str, Any],
@@ -74,11 +101,14 @@ def train_stream_run(
     test = held_out_prompts(data_dir, card, device)
     seed_everything(seed)
     model = build_run_model(run_spec, card).to(device)
-    result = fit_stream(
-        model, stream, regime.train, seed, work_dir, run_spec["name"],
-        eval_sets={"test": test}, fingerprint=run_spec, update=regime.update,
-        progress=run_progress(run_spec, regime.train.epochs, work_dir, work_dir),
-    )  # fmt: skip
+    if "start_from" in run_spec:  # the supervised part is another run's (plan: same settings)
+        result = started_from(Path(run_spec["start_from"]), model, device)
+    else:
+        result = fit_stream(
+            model, stream, regime.train, seed, work_dir, run_spec["name"],
+            eval_sets={"test": test}, fingerprint=run_spec, update=regime.update,
+            progress=run_progress(run_spec, regime.train.epochs, work_dir, work_dir),
+        )  # fmt: skip
     last = result.history[-1]
     rows, extra = list(result.history), {}
     if regime.policy_gradient is not None:  # after the supervised epochs, from their final weights

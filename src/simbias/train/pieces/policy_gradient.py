@@ -30,6 +30,12 @@ class PolicyGradientParams(Piece, Params):
     lr: float = param(
         1.0e-4, description="Adam's learning rate, constant (no schedule).", exclusive_minimum=0
     )
+    start_from: str = param(
+        "",
+        description="A regime whose runs (same dataset, model, seed and records) this phase"
+        " starts from: their final weights, after their supervised epochs, which must be this"
+        " regime's train settings. Empty: this run trains the supervised epochs itself.",
+    )
     reward: Literal["correct", "shuffled"] = param(
         "correct",
         description="correct: 1 if the final answer is right, else 0. shuffled: the same"
