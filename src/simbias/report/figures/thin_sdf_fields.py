@@ -66,7 +66,11 @@ def thin_sdf_fields_figure(runs: pd.DataFrame) -> plt.Figure:
         f"{e}\n({m})" for e, m in zip(firsts["experiment"], mappings, strict=True)
     ]
 
-    fig, axes = plt.subplots(1, len(titles), figsize=(2.3 * len(titles) + 0.8, 2.8))
+    # A narrow last column holds the colour scale, off the panels.
+    fig, (*axes, scale) = plt.subplots(
+        1, len(titles) + 1, figsize=(2.3 * len(titles) + 0.8, 2.8),
+        gridspec_kw={"width_ratios": [1.0] * len(titles) + [0.06]},
+    )  # fmt: skip
     limit = float(np.abs(target).max())
     square = (-1, 1, -1, 1)  # y up: row 0 of the grid is y = -1
     for ax, image, title in zip(axes, [target, *fits], titles, strict=True):
@@ -79,6 +83,6 @@ def thin_sdf_fields_figure(runs: pd.DataFrame) -> plt.Figure:
         ax.set_title(title, fontsize=8)
         ax.set_xticks([])
         ax.set_yticks([])
-    bar = fig.colorbar(shown, ax=list(axes), fraction=0.02, pad=0.02)
+    bar = fig.colorbar(shown, cax=scale)
     bar.set_label("SDF (blue inside, red outside)", fontsize=8)
     return fig
