@@ -202,3 +202,29 @@ def randomise_stacked_blocks(
     sc_rand = x.copy()
     sc_rand[:, :, rows:], sc_perm = permute_rows(x[:, :, rows:], rng)
     return (s_rand, s_perm), (sc_rand, sc_perm)
+
+
+def stacked_block_splits(
+    train: tuple[np.ndarray, np.ndarray],
+    test: tuple[np.ndarray, np.ndarray],
+    rows: int,
+    train_simple: TrainSimple,
+    rng: np.random.Generator,
+) -> dict[str, Split]:
+    """The four splits of a dataset of images stacked from a simple block (rows
+    ``[:rows]``) over a complex one, both of the example's label: train and test as given
+    (``(x, y)``), S- and S^c-randomised copies of test, and with ``train_simple="permuted"``
+    the training simple blocks permuted across examples (drawn after the test copies). Each
+    split's attributes are its examples' simple and complex labels."""
+    (x_train, y_train), (x_test, y_test) = train, test
+    (x_s_rand, s_perm), (x_sc_rand, sc_perm) = randomise_stacked_blocks(x_test, rows, rng)
+    simple = y_train
+    if train_simple == "permuted":
+        x_train, train_perm = permute_simple_block(x_train, rows, rng)
+        simple = y_train[train_perm]
+    return {
+        "train": Split(x_train, y_train, feature_labels(simple, y_train)),
+        "test": Split(x_test, y_test, feature_labels(y_test, y_test)),
+        "s_rand": Split(x_s_rand, y_test, feature_labels(y_test[s_perm], y_test)),
+        "sc_rand": Split(x_sc_rand, y_test, feature_labels(y_test, y_test[sc_perm])),
+    }

@@ -22,11 +22,8 @@ from simbias.data.base import (
     DatasetGenerator,
     DatasetSplits,
     GeneratorParams,
-    Split,
     TrainSimple,
-    feature_labels,
-    permute_simple_block,
-    randomise_stacked_blocks,
+    stacked_block_splits,
     train_simple_param,
 )
 from simbias.params import param
@@ -227,17 +224,9 @@ class DominoesDataset(DatasetGenerator):
         x_train, y_train = self.sample(self.params.n_train, templates, labels, train_pool, rng)
         x_test, y_test = self.sample(self.params.n_test, templates, labels, test_pool, rng)
 
-        (x_s_rand, s_perm), (x_sc_rand, sc_perm) = randomise_stacked_blocks(x_test, block, rng)
-        train_simple = y_train
-        if self.params.train_simple == "permuted":
-            x_train, train_perm = permute_simple_block(x_train, block, rng)
-            train_simple = y_train[train_perm]
-        splits = {
-            "train": Split(x_train, y_train, feature_labels(train_simple, y_train)),
-            "test": Split(x_test, y_test, feature_labels(y_test, y_test)),
-            "s_rand": Split(x_s_rand, y_test, feature_labels(y_test[s_perm], y_test)),
-            "sc_rand": Split(x_sc_rand, y_test, feature_labels(y_test, y_test[sc_perm])),
-        }
+        splits = stacked_block_splits(
+            (x_train, y_train), (x_test, y_test), block, self.params.train_simple, rng
+        )
         pools = {"train": digit_indices[train_pool], "test": digit_indices[test_pool]}
         return DatasetSplits(splits=splits, params=self.card_params(pools), input_range=(0.0, 1.0))
 

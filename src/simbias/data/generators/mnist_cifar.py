@@ -11,11 +11,8 @@ from simbias.data.base import (
     GENERATORS,
     DatasetGenerator,
     DatasetSplits,
-    Split,
     TrainSimple,
-    feature_labels,
-    permute_simple_block,
-    randomise_stacked_blocks,
+    stacked_block_splits,
     train_simple_param,
 )
 from simbias.data.real import DownloadedParams, cifar_uint8, mnist_uint8, unit_float
@@ -106,18 +103,10 @@ class MnistCifarDominoes(DatasetGenerator):
         x_train, y_train, verified = self._split(True, self.params.n_train, rng)
         x_test, y_test, _ = self._split(False, self.params.n_test, rng)
         b = x_test.shape[-1]  # square blocks: the MNIST block is as tall as the image is wide
-        (x_s_rand, s_perm), (x_sc_rand, sc_perm) = randomise_stacked_blocks(x_test, b, rng)
-        train_simple = y_train
-        if self.params.train_simple == "permuted":
-            x_train, train_perm = permute_simple_block(x_train, b, rng)
-            train_simple = y_train[train_perm]
         # Each pair's digit and photo are of the same label (PAIRS): both features say y.
-        splits = {
-            "train": Split(x_train, y_train, feature_labels(train_simple, y_train)),
-            "test": Split(x_test, y_test, feature_labels(y_test, y_test)),
-            "s_rand": Split(x_s_rand, y_test, feature_labels(y_test[s_perm], y_test)),
-            "sc_rand": Split(x_sc_rand, y_test, feature_labels(y_test, y_test[sc_perm])),
-        }
+        splits = stacked_block_splits(
+            (x_train, y_train), (x_test, y_test), b, self.params.train_simple, rng
+        )
         params = self.card(
             image_shape=[3, 2 * b, b],
             simple_block="top: MNIST digit 0 (label 0) / 1 (label 1), zero-padded 28->32, "
