@@ -121,3 +121,14 @@ def test_mapping_scale_order_puts_no_mapping_first_and_reads_decimal_points():
     assert sorted(names, key=mapping_scale_order) == [
         "sdf_none", "sdf_gauss_0p5", "sdf_gauss_5", "sdf_gauss_50",
     ]  # fmt: skip
+
+
+def test_a_seed_that_stopped_on_its_goal_holds_its_last_values_in_the_curves():
+    from simbias.report.figures.training_curves import held_after_stop
+
+    runs = pd.DataFrame({"seed": [0, 0, 0, 0, 1, 1], "epoch": [1, 2, 3, 4, 1, 2],
+                         "test_accuracy": [0.5, 0.5, 0.6, 0.9, 0.5, 1.0]})  # fmt: skip
+    held = held_after_stop(runs).sort_values(["seed", "epoch"])
+    assert held["epoch"].tolist() == [1, 2, 3, 4] * 2
+    assert held["test_accuracy"].tolist() == [0.5, 0.5, 0.6, 0.9, 0.5, 1.0, 1.0, 1.0]
+    assert held["seed"].tolist() == [0] * 4 + [1] * 4

@@ -11,8 +11,20 @@ from simbias.report.figures._common import figure_legend, panel_grid, panel_titl
 
 CAPTION = """
 Training loss (dashed, log scale) and test accuracy (solid) per epoch, mean and 95% CI over
-seeds, per experiment and regime.
+seeds, per experiment and regime. A seed that stopped on its training goal (a loss or
+accuracy target) keeps its last values after it stopped, so that every epoch averages every
+seed: otherwise the mean would fall back to the seeds still training.
 """
+
+
+def held_after_stop(runs: pd.DataFrame) -> pd.DataFrame:
+    """Each seed's rows at every epoch of ``runs``, a seed that stopped early holding its
+    last row."""
+    epochs = sorted(runs["epoch"].unique())
+    return pd.concat(
+        seed.set_index("epoch").reindex(epochs).ffill().reset_index()
+        for _, seed in runs.groupby("seed")
+    )
 
 
 @FIGURES.register("training_curves", source="history", caption=CAPTION)
@@ -25,6 +37,7 @@ def training_curves_figure(history: pd.DataFrame) -> plt.Figure:
         part = history[history["experiment"] == experiment]
         loss_ax = ax.twinx()
         for regime, runs in part.groupby("regime", sort=True):
+            runs = held_after_stop(runs)
             for column, axis, style in (("train_loss", loss_ax, "--"), ("test_accuracy", ax, "-")):
                 stats = summarise(runs, ["epoch"], value=column)
                 label = f"{regime}: {column.replace('_', ' ')}"
