@@ -23,6 +23,7 @@ from simbias.train.regime import Regime
 from simbias.train.run import (
     build_run_model,
     finish_work_dir,
+    load_trained_model,
     run_progress,
     save_run_artefacts,
     stop_facts,
@@ -71,11 +72,10 @@ class StartedFrom:
     stop_reason: str | None
 
 
-def started_from(run_dir: Path, model: torch.nn.Module, device: str) -> StartedFrom:
-    """Load ``run_dir``'s final weights into ``model`` (the same architecture: the plan
-    checks it) and return that run's history and stop facts."""
+def started_from(run_dir: Path) -> StartedFrom:
+    """The history and stop facts of the finished run in ``run_dir`` (its weights load with
+    :func:`simbias.train.run.load_trained_model`)."""
     final = json.loads((run_dir / "final.json").read_text())
-    model.load_state_dict(torch.load(run_dir / "model.pt", map_location=device, weights_only=True))
     history = pd.read_csv(run_dir / "history.csv").drop(columns="member", errors="ignore")
     return StartedFrom(
         history=history.to_dict("records"),
@@ -100,10 +100,12 @@ def train_stream_run(
     check_streamable(run_spec, regime, stream)
     test = held_out_prompts(data_dir, card, device)
     seed_everything(seed)
-    model = build_run_model(run_spec, card).to(device)
     if "start_from" in run_spec:  # the supervised part is another run's (plan: same settings)
-        result = started_from(Path(run_spec["start_from"]), model, device)
+        start = Path(run_spec["start_from"])
+        model = load_trained_model(start, data_dir, device)
+        result = started_from(start)
     else:
+        model = build_run_model(run_spec, card).to(device)
         result = fit_stream(
             model, stream, regime.train, seed, work_dir, run_spec["name"],
             eval_sets={"test": test}, fingerprint=run_spec, update=regime.update,

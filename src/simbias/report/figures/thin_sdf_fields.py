@@ -56,11 +56,11 @@ def thin_sdf_fields_figure(runs: pd.DataFrame) -> plt.Figure:
     firsts = runs.sort_values("seed").groupby("experiment").head(1)
     firsts = firsts.assign(scale=firsts.apply(_scale, axis=1)).sort_values("scale")
     data_dir = data_dir_of(firsts["path"].iloc[0], firsts["dataset"].iloc[0])
-    fits, target = [], None
-    for path in firsts["path"]:
+    fits, targets = [], {}
+    for path in firsts["path"]:  # the targets are the dataset's, the same for every run
         fitted, targets, _ = predict_splits(Path(path).parent, data_dir, "cpu")
         fits.append(_grid(data_dir, fitted))
-        target = _grid(data_dir, targets)
+    target = _grid(data_dir, targets)
     mappings = [f"scale {s:g}" if s else "no mapping" for s in firsts["scale"]]
     titles = ["target SDF"] + [
         f"{e}\n({m})" for e, m in zip(firsts["experiment"], mappings, strict=True)
