@@ -196,3 +196,43 @@ def test_the_power_law_claim_judges_the_sweep_regime_an_experiment_names():
     assert row.regime == "lion_aug" and row.claim_passed
     (plain,) = MlpErrorPowerLaw().rows(evidence, "mlp_scaling_c100", {})
     assert plain.regime == "lion" and not plain.claim_passed  # constant error: no power law
+
+
+def _sweep_history(experiment: str, dataset: str, regimes: tuple[str, ...]) -> pd.DataFrame:
+    """Five seeds of 40 epochs per regime, error falling as epoch^-0.5."""
+    model = "cnn_small" if experiment.startswith("cnn") else "mlp_b2_w64"
+    return pd.DataFrame(
+        [{"experiment": experiment, "model": model, "dataset": dataset, "regime": regime,
+          "seed": seed, "epoch": epoch, "epoch_compute": 1e8,
+          "test_accuracy": 1 - 0.9 * epoch**-0.5}
+         for regime in regimes for seed in range(5) for epoch in range(1, 41)]
+    )  # fmt: skip
+
+
+def test_the_figure_draws_a_panel_per_sweep_each_in_its_own_regime():
+    """The digits sweep in lion beside a lion_aug-only CIFAR-100 sweep (configs/paper.yaml):
+    two error-against-compute panels, the anchor's lion_aug runs in neither."""
+    from simbias.report.figures.mlp_scaling import mlp_scaling_figure, sweep_runs
+
+    history = pd.concat([
+        _sweep_history("mlp_scaling_b2_w64", "digits", ("lion", "lion_aug")),
+        _sweep_history("cnn_scaling", "digits", ("lion",)),
+        _sweep_history("mlp_scaling_c100_b6_w512", "cifar100", ("lion_aug",)),
+    ])  # fmt: skip
+    sweeps = sweep_runs(history)
+    assert set(map(tuple, sweeps[["experiment", "regime"]].drop_duplicates().to_numpy())) == {
+        ("mlp_scaling_b2_w64", "lion"), ("cnn_scaling", "lion"),
+        ("mlp_scaling_c100_b6_w512", "lion_aug"),
+    }  # fmt: skip
+    fig = mlp_scaling_figure(history)
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles[0].startswith("digits, regime lion") and "cifar100, regime lion_aug" in titles[1]
+    assert len(fig.axes) == 3  # two sweeps and the variants
+
+
+def test_a_sweep_without_lion_in_several_regimes_is_refused():
+    from simbias.report.figures.mlp_scaling import sweep_runs
+
+    history = _sweep_history("mlp_scaling_c100_b6_w512", "cifar100", ("lion_aug", "lion_b64"))
+    with pytest.raises(ValueError, match="mlp_scaling_c100_b6_w512.*which is its compute sweep"):
+        sweep_runs(history)

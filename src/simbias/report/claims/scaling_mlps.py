@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from simbias.analysis.scaling_laws import (
+    SWEEP_REGIME,
     common_budgets,
     family_of,
     fit_power_law,
@@ -31,9 +32,8 @@ PAPER = "Bachmann, Anagnostidis & Hofmann 2023, Scaling MLPs: A Tale of Inductiv
 DRAWS = 2000
 BOOTSTRAP_SEED = 0
 LOW, HIGH = 2.5, 97.5
-#: The regime of the compute sweep (their recipe), its augmented twin, the batch sizes
-#: (smallest to largest), and the families compared.
-SWEEP_REGIME = "lion"
+#: The sweep regime's augmented twin, the batch sizes (smallest to largest), and the
+#: families compared (the sweep regime itself: simbias.analysis.scaling_laws).
 AUGMENTED_REGIME = "lion_aug"
 BATCH_REGIMES = ("lion_b64", "lion", "lion_b1024")
 MLP, CNN = "mlp", "cnn"
