@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import torch
 
 from simbias.analysis.cot_length import answer_accuracy
@@ -117,3 +118,59 @@ def test_the_plan_analyses_exactly_the_cot_runs():
         "cot_arithmetic/cot_gpt2_m2/cot_adamw_rl_shuffled",
         "cot_arithmetic/cot_gpt2_m4/cot_adamw",
     ]
+
+
+def test_a_model_at_chance_fails_every_shape_criterion():
+    """Accuracy no better than guessing (1 in 10) with an interior bump and a growing optimum:
+    the shape alone would pass, the chance requirement fails it; the same shape well above
+    chance passes."""
+    from simbias.report.claims.cot_length import CHANCE, above_chance
+
+    rng = np.random.default_rng(0)
+    at_chance = np.tile([0.0, CHANCE, 0.0], (5, 1))
+    curves = bootstrap_curves(at_chance, 1000, rng)
+    shaped, best, _ = inverted_u(curves, at_chance.mean(0))
+    assert shaped and best == 1
+    assert not above_chance(curves, best)[0]
+    learned = np.tile([0.3, 0.9, 0.4], (5, 1))
+    assert above_chance(bootstrap_curves(learned, 100, rng), 1)[0]
+
+
+def _cot_summary(trained: dict[int, list[float]]) -> pd.DataFrame:
+    """The cot_length analysis's long-form rows over five seeds, 100 questions per T: the
+    trained network's accuracies per (T, k) as given, the untrained one's at 0."""
+    from simbias.report.tables import summarise_metrics
+
+    rows = []
+    for seed in range(5):
+        for t, accuracies in trained.items():
+            values = {("questions", f"T{t}count"): 100.0}
+            for k, accuracy in enumerate(accuracies, start=1):
+                values["trained", f"T{t}k{k}accuracy"] = accuracy
+                values["untrained", f"T{t}k{k}accuracy"] = 0.0
+            for (split, metric), value in values.items():
+                rows.append({"experiment": "cot", "dataset": "c", "model": "m",
+                             "regime": "cot_adamw", "seed": seed, "split": split,
+                             "metric": metric, "key": f"{split}_{metric}",
+                             "value": value})  # fmt: skip
+    return summarise_metrics(pd.DataFrame(rows))
+
+
+def test_the_claims_table_needs_answers_above_chance():
+    """An inverted U whose optimum grows with T passes both rows; the same shapes scaled to
+    0.1 at best (chance) fail them. The untrained control (at 0) fails throughout."""
+    from simbias.report.claims import Evidence, check_claims
+
+    claims = ["cot_accuracy_inverted_u", "cot_optimal_steps_grow_with_t"]
+    untrained = {"what": "untrained", "claim_predictor": "untrained"}
+    experiments = {"cot": {"dataset": "c", "model": "m", "regimes": ["cot_adamw"],
+                           "claims": claims,
+                           "controls": {claim: untrained for claim in claims}}}  # fmt: skip
+    shapes = {8: [0.6, 0.9, 0.5, 0.3], 16: [0.3, 0.5, 0.9, 0.2]}
+    for scale, verdict in ((1.0, "PASS"), (1 / 9, "FAIL")):
+        table = {t: [scale * a for a in accuracies] for t, accuracies in shapes.items()}
+        evidence = Evidence(summaries={"cot_length": _cot_summary(table)})
+        table = check_claims(evidence, experiments).set_index("check")
+        for claim in claims:
+            row = table.loc[claim]
+            assert row["verdict"] == verdict and row["control_verdict"] == "FAIL", row
