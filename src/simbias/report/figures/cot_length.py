@@ -10,6 +10,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.ticker import ScalarFormatter
 
+from simbias.data.cot_tasks import MODULUS
 from simbias.report.error_bars import ci_error
 from simbias.report.figures import FIGURES
 from simbias.report.figures._common import SERIES_COLOURS, figure_legend
@@ -19,7 +20,8 @@ Share of held-out questions answered right against the length of the chain of th
 number of steps ceil(T / k) that the step-size token k asks for (Wu et al.'s synthetic
 arithmetic): one curve per number of operators T, one panel per experiment (model size),
 mean over seeds with 95% t intervals; the untrained network (grey, largest T) is the control.
-The optimum of each curve is circled.
+The optimum of each curve is circled. Dotted: chance, a guessed answer (1 / modulus); a
+curve near it says nothing about CoT length (the model has not learned the task).
 """
 
 PATTERN = r"T(\d+)k(\d+)accuracy"
@@ -59,6 +61,8 @@ def cot_length_figure(summary: pd.DataFrame) -> plt.Figure:
             ax.errorbar(rows["steps"], rows["mean"], yerr=ci_error(rows), color="0.6",
                         linestyle="--", marker=".", linewidth=1.0, capsize=2,
                         label="untrained (largest T)")  # fmt: skip
+        ax.axhline(1 / MODULUS, color="0.3", linestyle=":", linewidth=1.0,
+                   label=f"chance (1/{MODULUS})")  # fmt: skip
         ax.set_xscale("log", base=2)
         ax.xaxis.set_major_formatter(ScalarFormatter())  # 1, 2, 4 steps, not 2^0, 2^1
         ax.set_ylim(-0.03, 1.03)
