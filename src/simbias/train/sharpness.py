@@ -82,13 +82,20 @@ def hessian_vector_product(
     module docstring for BatchNorm); ``vector`` and the result are dicts keyed like
     ``model.named_parameters()``."""
     with _loss_model(model, batch_statistics) as net:
-        loss = _loss_of_params(net, loss_fn, x, y)
-        return _hvp(grad(loss), _parameters(net), vector)
+        return _hvp_at(net, loss_fn, x, y)(vector)
 
 
-def _hvp(grad_fn: Callable[[Params], Params], params: Params, vector: Params) -> Params:
-    _, pullback = vjp(grad_fn, params)
-    return pullback(vector)[0]
+def _hvp_at(
+    net: nn.Module, loss_fn: LossFn, x: torch.Tensor, y: torch.Tensor
+) -> Callable[[Params], Params]:
+    """v -> H v at ``net``'s parameters: the gradient's pullback, built once and called for
+    every product (the forward and backward pass are not redone)."""
+    _, pullback = vjp(grad(_loss_of_params(net, loss_fn, x, y)), _parameters(net))
+
+    def hvp(vector: Params) -> Params:
+        return pullback(vector)[0]
+
+    return hvp
 
 
 def _dot(a: Params, b: Params) -> torch.Tensor:
@@ -144,12 +151,7 @@ def top_hessian_eigenvalue(
         for k, p in params.items()
     }
     with _loss_model(model, batch_statistics) as net:
-        grad_fn = grad(_loss_of_params(net, loss_fn, x, y))
-        _, pullback = vjp(grad_fn, _parameters(net))  # kept: every product reuses it
-
-        def hvp(vector: Params) -> Params:
-            return pullback(vector)[0]
-
+        hvp = _hvp_at(net, loss_fn, x, y)
         top = _power_iteration(hvp, v, iters, tol)
         if top < 0:
             top += _power_iteration(hvp, v, iters, tol, shift=top)
