@@ -4,14 +4,23 @@ criterion FAILs on a null input."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
 import pandas as pd
 import torch
 
-from simbias.analysis.cot_length import answer_accuracy
-from simbias.data.cot_tasks import prompt_ids, sample_problems, solution_budget
+from simbias.analysis.cot_length import chain_scores
+from simbias.data.cot_tasks import (
+    BEGIN,
+    END,
+    CotVocab,
+    cot_steps,
+    prompt_ids,
+    sample_problems,
+    solution_budget,
+)
 from simbias.models.architectures.transformer_lm import TransformerLmParams, build
 from simbias.report.claims.cot_length import (
     above_zero,
@@ -32,8 +41,8 @@ def test_cached_decoding_equals_uncached_inside_the_evaluation():
     model = build(TransformerLmParams(size=1, n_positions=256), (10,), None)
     _, ids, answers = _questions(4)
     # Raises CacheMismatchError if the two decodings differ on any checked question.
-    accuracy = answer_accuracy(model, ids, answers, 4, 2, cache_checks=len(ids))
-    assert 0.0 <= accuracy <= 1.0
+    scores = chain_scores(model, ids, answers, 4, 2, cache_checks=len(ids))
+    assert all(0.0 <= value <= 1.0 for value in scores.values())
 
 
 def test_the_budget_holds_a_correct_solution():
@@ -43,13 +52,13 @@ def test_the_budget_holds_a_correct_solution():
         assert written <= solution_budget(t, k)
 
 
-def test_a_planted_solver_scores_one_and_a_shifted_key_zero(monkeypatch):
-    """Decoding replaced by one that writes each question's gold solution."""
-    import simbias.analysis.cot_length as analysis
+def _scores(accuracy: float, copy: float, arithmetic: float) -> dict[str, float]:
+    return {"accuracy": accuracy, "copy": copy, "arithmetic": arithmetic}
 
-    problems, ids, answers = _questions(5)
-    k = 2
-    solutions = [sample_problems(3, 6, 5, k)[i].ids for i in range(6)]
+
+def _plant(monkeypatch, solutions):
+    """Decoding replaced by one that writes the given token ids for each question."""
+    import simbias.analysis.cot_length as analysis
 
     def planted(model, prompt, max_new_tokens, use_cache=True, stop_token=None):
         longest = max(len(s) for s in solutions)
@@ -59,9 +68,48 @@ def test_a_planted_solver_scores_one_and_a_shifted_key_zero(monkeypatch):
         return out
 
     monkeypatch.setattr(analysis, "greedy_generate", planted)
+
+
+def test_a_planted_solver_scores_one_and_a_shifted_key_zero(monkeypatch):
+    problems, ids, answers = _questions(5)
+    k = 2
+    _plant(monkeypatch, [p.ids for p in sample_problems(3, 6, 5, k)])
     model = build(TransformerLmParams(size=1, n_positions=256), (10,), None)
-    assert answer_accuracy(model, ids, answers, 5, k) == 1.0
-    assert answer_accuracy(model, ids, (answers + 1) % 10, 5, k) == 0.0
+    assert chain_scores(model, ids, answers, 5, k) == _scores(1.0, 1.0, 1.0)
+    shifted = chain_scores(model, ids, (answers + 1) % 10, 5, k)
+    assert shifted == _scores(0.0, 1.0, 1.0)
+
+
+def test_copy_and_arithmetic_say_why_a_chain_fails(monkeypatch):
+    """Chains that read every operand right but write wrong sums, and chains that add right but
+    read a wrong operand in the first step, fail for the reason each score names."""
+    vocab = CotVocab()
+    k = 2
+    problems, ids, answers = _questions(5)
+    model = build(TransformerLmParams(size=1, n_positions=256), (10,), None)
+
+    def chain(problem, lines):
+        tokens = [*vocab.decode(problem.ids[: problem.question_len]), BEGIN, f"<{k}>", "\n"]
+        for line in lines:
+            tokens += [*line, "\n"]
+        return vocab.encode([*tokens, END])
+
+    def bad_sums(problem):  # the gold sub-expressions (later ones with the gold values), sums + 1
+        return [[*s.sub_expression, "=", str((s.value + 1) % 10)] for s in problem.steps]
+
+    def misread(problem):  # first operand read one off, every sum right for what is written
+        expression = problem.expression
+        wrong = dataclasses.replace(expression, innermost=(expression.innermost + 1) % 10)
+        return [[*s.sub_expression, "=", str(s.value)] for s in cot_steps(wrong, k)]
+
+    gold = sample_problems(3, 6, 5, k)
+    _plant(monkeypatch, [chain(p, bad_sums(p)) for p in gold])
+    assert chain_scores(model, ids, answers, 5, k) == _scores(0.0, 1.0, 0.0)
+    _plant(monkeypatch, [chain(p, misread(p)) for p in gold])
+    assert chain_scores(model, ids, answers, 5, k) == _scores(0.0, 0.0, 1.0)
+    # Nothing written: no step to score, and none is counted right.
+    _plant(monkeypatch, [vocab.encode([END]) for _ in gold])
+    assert chain_scores(model, ids, answers, 5, k) == _scores(0.0, 0.0, 0.0)
 
 
 def test_an_inverted_u_passes_and_flat_or_monotone_curves_fail():

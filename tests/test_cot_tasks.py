@@ -19,11 +19,14 @@ from simbias.data.cot_tasks import (
     evaluate,
     n_steps,
     next_token_targets,
+    parse_chain,
     prompt_ids,
     read_answer,
     sample_expression,
     sample_problems,
+    step_is_right,
     tokenize,
+    written_steps,
 )
 
 
@@ -145,3 +148,32 @@ def test_vocab_and_step_tokens():
     with pytest.raises(ValueError):
         vocab.step_token(13)
     assert read_answer(vocab.encode(["+", " ", "1", " ", "2", "\n"])) is None
+
+
+def test_parse_chain_inverts_tokens():
+    """Every sampled question parses back to an expression with the same tokens and value;
+    what is not a chain is refused with the reason."""
+    for p in sample_problems(5, 300, n_operators=(1, 30), step_sizes=1, operators=("+", "-")):
+        parsed = parse_chain(p.expression.tokens())
+        assert parsed.tokens() == p.expression.tokens()
+        assert evaluate(parsed.tokens()) == p.answer
+    assert parse_chain(["7"]).tokens() == ["7"]
+    for bad, reason in [
+        ("+ 1", "lacks an argument"),
+        ("+ 1 2 3", "left after"),
+        ("+ + 1 2 + 3 4", "two sub-expressions"),
+        ("+ = 2", "not a digit"),
+        ("", "empty"),
+    ]:
+        with pytest.raises(ValueError, match=reason):
+            parse_chain(list(bad))
+
+
+def test_written_steps_and_their_arithmetic():
+    vocab = CotVocab()
+    ids = vocab.encode(list("\n+ 1 2=3\n+ 4 3=9\n") + [END] + list("+ 5 5=0\n"))
+    lines = written_steps(ids)
+    assert ["".join(line) for line in lines] == ["+ 1 2=3", "+ 4 3=9"]
+    assert [step_is_right(line) for line in lines] == [True, False]
+    assert not step_is_right(list("+ 1=1"))  # not an expression
+    assert not step_is_right(list("+ 1 2="))  # no value

@@ -4,8 +4,10 @@ held-out question, <BEGIN> and a step-size token <k>, writes its chain of though
 decoding with the KV cache, and is right when the final value it writes is the answer.
 
 Per run, for every T of the held-out questions and every k: ``{predictor}_T{T}k{k}accuracy``
-(the share of the questions answered right) for the trained network (``trained``) and the
-same network at its seed's initial weights (``untrained``), and ``questions_T{T}count``.
+(the share of the questions answered right), ``..copy`` and ``..arithmetic`` (whether the
+chains read the right operands, and whether each step's value is its own sub-expression's:
+see :func:`chain_scores`) for the trained network (``trained``) and the same network at its
+seed's initial weights (``untrained``), and ``questions_T{T}count``.
 Decoding with the cache is checked against decoding without it on the first
 ``cache_checks`` questions of every (T, k): a mismatch stops the analysis.
 """
@@ -16,7 +18,17 @@ import numpy as np
 import torch
 
 from simbias.data.base import Split
-from simbias.data.cot_tasks import BEGIN, END, CotVocab, read_answer, solution_budget
+from simbias.data.cot_tasks import (
+    BEGIN,
+    END,
+    CotVocab,
+    cot_steps,
+    parse_chain,
+    read_answer,
+    solution_budget,
+    step_is_right,
+    written_steps,
+)
 from simbias.models.transformer import LanguageModel, greedy_generate
 
 
@@ -25,7 +37,7 @@ class CacheMismatchError(RuntimeError):
 
 
 @torch.no_grad()
-def answer_accuracy(
+def chain_scores(
     model: LanguageModel,
     questions: torch.Tensor,
     answers: torch.Tensor,
@@ -33,16 +45,20 @@ def answer_accuracy(
     k: int,
     cache_checks: int = 0,
     chunk_size: int = 256,
-) -> float:
-    """Share of ``questions`` (token ids ``(n, 4T + 1)``, all of ``n_operators``) whose
-    greedy chain of thought with step size ``k`` ends in the right answer."""
+) -> dict[str, float]:
+    """Greedy chains of thought with step size ``k`` for ``questions`` (token ids
+    ``(n, 4T + 1)``, all of ``n_operators``), scored three ways: ``accuracy``, the share ending
+    in the right answer; ``copy``, the share whose first step writes the right sub-expression
+    (read off the question); ``arithmetic``, the share of all written steps that are a chain
+    expression followed by its own value (0 where none is written). A chain can fail by reading
+    the wrong operands or by adding them wrongly; the last two say which."""
     vocab = CotVocab()
     model.eval()
     suffix = torch.tensor(vocab.encode([BEGIN, vocab.step_token(k)]), device=questions.device)
     prompts = torch.cat([questions, suffix.expand(len(questions), -1)], dim=1)
     budget = solution_budget(n_operators, k)
     stop = vocab.id(END)
-    correct = 0
+    correct = copied = steps_right = steps = 0
     for start in range(0, len(prompts), chunk_size):
         chunk = prompts[start : start + chunk_size]
         written = greedy_generate(model.backbone, chunk, budget, stop_token=stop)
@@ -54,7 +70,18 @@ def answer_accuracy(
                 raise CacheMismatchError(f"T {n_operators}, k {k}: cached decoding differs")
         for row, ids in enumerate(written[:, prompts.shape[1] :].tolist()):
             correct += read_answer(ids, vocab) == int(answers[start + row])
-    return correct / len(prompts)
+            lines = written_steps(ids, vocab)
+            question = parse_chain(vocab.decode(questions[start + row].tolist()))
+            first = cot_steps(question, k, vocab.modulus)[0].sub_expression
+            copied += bool(lines) and lines[0][: lines[0].index("=")] == first
+            steps_right += sum(step_is_right(line, vocab.modulus) for line in lines)
+            steps += len(lines)
+    n = len(prompts)
+    return {
+        "accuracy": correct / n,
+        "copy": copied / n,
+        "arithmetic": steps_right / steps if steps else 0.0,
+    }
 
 
 def question_ids(
@@ -83,7 +110,7 @@ def cot_length_analysis(
         out[f"questions_T{n_operators}count"] = float(len(ids))
         for name, model in networks.items():
             for k in step_sizes:
-                out[f"{name}_T{n_operators}k{k}accuracy"] = answer_accuracy(
-                    model, ids.to(device), answers, n_operators, k, cache_checks
-                )
+                scores = chain_scores(model, ids.to(device), answers, n_operators, k, cache_checks)
+                for score, value in scores.items():
+                    out[f"{name}_T{n_operators}k{k}{score}"] = value
     return out

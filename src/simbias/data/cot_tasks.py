@@ -39,7 +39,8 @@ MIN_OPERATORS, MAX_OPERATORS = 12, 24
 STEP_SIZES = (1, 2, 3, 4)
 
 BEGIN, END, PAD = "<BEGIN>", "<END>", "<PAD>"
-SYMBOLS = ("+", "-", " ", "=", "\n", BEGIN, END, PAD)
+OPERATOR_SYMBOLS = ("+", "-")
+SYMBOLS = (*OPERATOR_SYMBOLS, " ", "=", "\n", BEGIN, END, PAD)
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ def evaluate(tokens: Sequence[str], modulus: int = MODULUS) -> int:
     stack, so any tree shape and depth works without recursion."""
     stack: list[int] = []
     for token in reversed([t for t in tokens if t != " "]):
-        if token in ("+", "-"):
+        if token in OPERATOR_SYMBOLS:
             left, right = stack.pop(), stack.pop()
             stack.append(apply_operator(token, left, right, modulus))
         else:
@@ -198,6 +199,76 @@ def prompt_ids(expression: ChainExpression, k: int, vocab: CotVocab | None = Non
     greedy decoding then writes the chain of thought."""
     vocab = vocab or CotVocab()
     return vocab.encode([*expression.tokens(), BEGIN, vocab.step_token(k)])
+
+
+def parse_chain(tokens: Sequence[str]) -> ChainExpression:
+    """The chain expression that prefix ``tokens`` write (spaces ignored): the inverse of
+    :meth:`ChainExpression.tokens`. Where the innermost operator has two digits, the left one
+    is taken as its operand (the tokens are the same either way). A ``ValueError`` names what
+    is not a chain."""
+    symbols = [t for t in tokens if t != " "]
+    if not symbols:
+        raise ValueError("an empty expression")
+
+    def end_of(start: int) -> int:
+        # A prefix sub-expression ends when every operator has found its two arguments.
+        need, at = 1, start
+        while need:
+            if at >= len(symbols):
+                raise ValueError(f"{''.join(tokens)!r}: an operator lacks an argument")
+            need += 1 if symbols[at] in OPERATOR_SYMBOLS else -1
+            at += 1
+        return at
+
+    if end_of(0) != len(symbols):
+        raise ValueError(f"{''.join(tokens)!r}: tokens left after the expression")
+    operators, operands, digit_left = [], [], []
+    at = 0
+    while symbols[at] in OPERATOR_SYMBOLS:
+        left_end = end_of(at + 1)
+        right_end = end_of(left_end)
+        left, right = symbols[at + 1 : left_end], symbols[left_end:right_end]
+        if len(left) > 1 and len(right) > 1:
+            raise ValueError(f"{''.join(tokens)!r}: an operator with two sub-expressions")
+        operators.append(symbols[at])
+        digit_left.append(len(left) == 1)
+        operands.append(_digit(left[0] if len(left) == 1 else right[0]))
+        at = at + 1 if len(left) > 1 else left_end
+    innermost = _digit(symbols[at])
+    return ChainExpression(tuple(operators), tuple(operands), tuple(digit_left), innermost)
+
+
+def _digit(token: str) -> int:
+    if not token.isdigit():
+        raise ValueError(f"{token!r} is not a digit")
+    return int(token)
+
+
+def written_steps(ids: Sequence[int], vocab: CotVocab | None = None) -> list[list[str]]:
+    """The lines ``sub_expression=value`` of a generated solution up to <END>, as tokens (the
+    step token's line and empty lines left out)."""
+    vocab = vocab or CotVocab()
+    tokens = vocab.decode(ids)
+    if END in tokens:
+        tokens = tokens[: tokens.index(END)]
+    lines: list[list[str]] = [[]]
+    for token in tokens:
+        if token == "\n":
+            lines.append([])
+        else:
+            lines[-1].append(token)
+    return [line for line in lines if "=" in line]
+
+
+def step_is_right(line: Sequence[str], modulus: int = MODULUS) -> bool:
+    """Whether a written step ``sub_expression=value`` is a chain expression followed by its own
+    value (what it computes, whether or not it copied the right operands)."""
+    at = line.index("=")
+    try:
+        value = evaluate(parse_chain(line[:at]).tokens(), modulus)
+    except ValueError:
+        return False
+    return list(line[at + 1 :]) == [str(value)]
 
 
 def read_answer(ids: Sequence[int], vocab: CotVocab | None = None) -> int | None:

@@ -1,4 +1,5 @@
-"""cot_length: final-answer accuracy against the chain-of-thought step size (Wu et al. 2025)."""
+"""cot_length: final-answer accuracy against the chain-of-thought step size (Wu et al. 2025),
+and whether a failing chain reads the wrong operands or adds them wrongly."""
 
 from __future__ import annotations
 
@@ -38,7 +39,10 @@ class CotLengthSettings(Params):
     caption="""Chain-of-thought length (Wu et al. 2025): per run, the share of held-out
     questions of T operators whose greedy chain of thought with step size k (ceil(T / k)
     steps) ends in the right answer ({predictor}_T{T}k{k}accuracy), for the trained network
-    (trained) and the same network at its initial weights (untrained).""",
+    (trained) and the same network at its initial weights (untrained). Why a chain fails:
+    the share whose first step writes the right sub-expression, read off the question
+    (..copy), and the share of written steps whose value is their own sub-expression's, right
+    or wrong operands alike (..arithmetic; chance 0.1).""",
     title="cot_length",
     needs=("model", "cot_questions"),
 )
