@@ -186,7 +186,8 @@ def test_a_model_at_chance_fails_every_shape_criterion():
 
 def _cot_summary(trained: dict[int, list[float]]) -> pd.DataFrame:
     """The cot_length analysis's long-form rows over five seeds, 100 questions per T: the
-    trained network's accuracies per (T, k) as given, the untrained one's at 0."""
+    trained network's accuracies per (T, k) as given (its first steps copied at 0.96, its steps'
+    sums right at 0.37), the untrained one's at 0."""
     from simbias.report.tables import summarise_metrics
 
     rows = []
@@ -195,7 +196,10 @@ def _cot_summary(trained: dict[int, list[float]]) -> pd.DataFrame:
             values = {("questions", f"T{t}count"): 100.0}
             for k, accuracy in enumerate(accuracies, start=1):
                 values["trained", f"T{t}k{k}accuracy"] = accuracy
-                values["untrained", f"T{t}k{k}accuracy"] = 0.0
+                values["trained", f"T{t}k{k}copy"] = 0.96
+                values["trained", f"T{t}k{k}arithmetic"] = 0.37
+                for score in ("accuracy", "copy", "arithmetic"):
+                    values["untrained", f"T{t}k{k}{score}"] = 0.0
             for (split, metric), value in values.items():
                 rows.append({"experiment": "cot", "dataset": "c", "model": "m",
                              "regime": "cot_adamw", "seed": seed, "split": split,
@@ -222,3 +226,6 @@ def test_the_claims_table_needs_answers_above_chance():
         for claim in claims:
             row = table.loc[claim]
             assert row["verdict"] == verdict and row["control_verdict"] == "FAIL", row
+        # The inverted-U row says why chains fail (at T = 16, the mean over k of each score).
+        measured = table.loc["cot_accuracy_inverted_u", "measured"]
+        assert "first step copied 0.96, steps' sums right 0.37" in measured

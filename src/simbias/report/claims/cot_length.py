@@ -133,6 +133,16 @@ class CotLengthClaim(Claim):
                                         self.name))  # fmt: skip
         return np.stack(columns, axis=1), int(count.min())
 
+    def diagnosis(self, summary: pd.DataFrame, regime: str, predictor: str, n_operators: int,
+                  ks: list[int]) -> str:  # fmt: skip
+        """Why chains at T fail, over k and seeds: the share whose first step copies the right
+        sub-expression and the share of steps whose sum is right for what they copied."""
+        means = {score: np.mean([seed_values(regime_stat(
+            summary, regime, predictor, f"T{n_operators}k{k}{score}", self.name)) for k in ks])
+            for score in ("copy", "arithmetic")}  # fmt: skip
+        return (f"chains at T = {n_operators}: first step copied {means['copy']:.2f}, steps'"
+                f" sums right {means['arithmetic']:.2f} (chance {CHANCE:.2f})")  # fmt: skip
+
     def regimes(self, summary: pd.DataFrame, spec: dict[str, Any]) -> list[str]:
         return list(spec.get("claim_regimes") or sorted(summary["regime"].unique()))
 
@@ -168,7 +178,8 @@ class CotAccuracyInvertedU(CotLengthClaim):
                 f" {len(accuracy)} seeds); best k = {ks[best]}"
                 f" ({math.ceil(ts[-1] / ks[best])} steps), acc(best)"
                 f" [{best_interval[0]:.2f}, {best_interval[1]:.2f}] against chance"
-                f" {CHANCE:.2f}; gap over the better end [{gap[0]:.2f}, {gap[1]:.2f}]",
+                f" {CHANCE:.2f}; gap over the better end [{gap[0]:.2f}, {gap[1]:.2f}];"
+                f" {self.diagnosis(summary, regime, predictor, ts[-1], ks)}",
                 criterion="best k interior, bootstrap 95% interval of acc(best) -"
                 " max(acc(k min), acc(k max)) above 0, and that of acc(best) above chance"
                 " (1 / modulus)",
