@@ -247,12 +247,8 @@ def _digit(token: str) -> int:
 def written_steps(ids: Sequence[int], vocab: CotVocab | None = None) -> list[list[str]]:
     """The lines ``sub_expression=value`` of a generated solution up to <END>, as tokens (the
     step token's line and empty lines left out)."""
-    vocab = vocab or CotVocab()
-    tokens = vocab.decode(ids)
-    if END in tokens:
-        tokens = tokens[: tokens.index(END)]
     lines: list[list[str]] = [[]]
-    for token in tokens:
+    for token in _until_end(ids, vocab or CotVocab()):
         if token == "\n":
             lines.append([])
         else:
@@ -265,19 +261,22 @@ def step_is_right(line: Sequence[str], modulus: int = MODULUS) -> bool:
     value (what it computes, whether or not it copied the right operands)."""
     at = line.index("=")
     try:
-        value = evaluate(parse_chain(line[:at]).tokens(), modulus)
+        parse_chain(line[:at])
     except ValueError:
         return False
-    return list(line[at + 1 :]) == [str(value)]
+    return list(line[at + 1 :]) == [str(evaluate(line[:at], modulus))]
+
+
+def _until_end(ids: Sequence[int], vocab: CotVocab) -> list[str]:
+    """A generated solution's tokens before its first <END> (all of them if there is none)."""
+    tokens = vocab.decode(ids)
+    return tokens[: tokens.index(END)] if END in tokens else tokens
 
 
 def read_answer(ids: Sequence[int], vocab: CotVocab | None = None) -> int | None:
     """The final value of a generated solution (the digit after the last '=' before <END>), or
     ``None`` when there is none."""
-    vocab = vocab or CotVocab()
-    tokens = vocab.decode(ids)
-    if END in tokens:
-        tokens = tokens[: tokens.index(END)]
+    tokens = _until_end(ids, vocab or CotVocab())
     for i in range(len(tokens) - 1, -1, -1):
         if tokens[i] == "=" and i + 1 < len(tokens) and tokens[i + 1].isdigit():
             return int(tokens[i + 1])
