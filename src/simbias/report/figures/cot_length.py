@@ -8,7 +8,7 @@ import re
 
 import matplotlib.pyplot as plt
 import pandas as pd
-from matplotlib.ticker import ScalarFormatter
+from matplotlib.ticker import FormatStrFormatter
 
 from simbias.data.cot_tasks import MODULUS
 from simbias.report.error_bars import ci_error
@@ -64,7 +64,7 @@ def cot_length_figure(summary: pd.DataFrame) -> plt.Figure:
         ax.axhline(1 / MODULUS, color="0.3", linestyle=":", linewidth=1.0,
                    label=f"chance (1/{MODULUS})")  # fmt: skip
         ax.set_xscale("log", base=2)
-        ax.xaxis.set_major_formatter(ScalarFormatter())  # 1, 2, 4 steps, not 2^0, 2^1
+        ax.xaxis.set_major_formatter(FormatStrFormatter("%g"))  # 1, 2, 4 steps: not 2^0 or 1.0
         ax.set_ylim(-0.03, 1.03)
         ax.set_xlabel("CoT length (number of steps, ceil(T / k))")
         ax.grid(color="0.92", linewidth=0.8)
